@@ -1,0 +1,311 @@
+"""The exception tree of synapse.
+
+Everything derives from :class:`ClientError`, so code written for the seed's
+``BackendClient`` (``except ClientError as e: e.status_code``) keeps working::
+
+    ClientError                      status_code, detail, .response/.reason aliases
+    ├── ConfigurationError           nothing to connect to / bad options; raised before any request
+    ├── InvalidInputError            bad arguments from the caller; raised before any request
+    ├── APIConnectionError           the request did not get a complete answer
+    │   ├── APITimeoutError          connect or read timeout
+    │   └── ResponseIncompleteError  POST/PATCH lost its answer; the server may have acted
+    ├── HTTPError                    the server answered with a status >= 400
+    │   ├── BadRequestError          400 / 422 (field errors kept in .field_errors)
+    │   ├── AuthenticationError      401
+    │   ├── PermissionDeniedError    403
+    │   ├── NotFoundError            404 (each resource's DoesNotExist subclasses it)
+    │   ├── MethodNotAllowedError    405
+    │   ├── ConflictError            409
+    │   ├── RateLimitError           429 (.retry_after)
+    │   └── ServerError              5xx
+    ├── ResponseError                the server sent something we cannot use
+    ├── MultipleObjectsReturned      QuerySet.get() matched more than one object
+    ├── UploadError                  one or more uploads failed (.failures)
+    └── IntegrityError               checksum or size mismatch after a transfer
+
+Messages say what happened and what to do next; they never contain credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientError",
+    "ConfigurationError",
+    "ConflictError",
+    "HTTPError",
+    "IntegrityError",
+    "InvalidInputError",
+    "MethodNotAllowedError",
+    "MultipleObjectsReturned",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseError",
+    "ResponseIncompleteError",
+    "ServerError",
+    "UploadError",
+    "UploadFailure",
+    "error_for_status",
+]
+
+
+class ClientError(Exception):
+    """Base of every synapse error.
+
+    ``status_code`` is the HTTP status when there was one, ``detail`` the parsed error
+    body (or text). ``response`` and ``reason`` are aliases of ``detail`` kept for code
+    written against the seed document.
+    """
+
+    default_message = "Synapse client error"
+
+    def __init__(
+        self,
+        status_code: int | None = None,
+        detail: Any = None,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.detail = detail if detail is not None else self.default_message
+        self.method = method
+        self.url = url
+        self.hint = hint
+        super().__init__(self._render())
+
+    @property
+    def response(self) -> Any:
+        """The error body, as the seed's examples read it (``e.response``)."""
+        return self.detail
+
+    @property
+    def reason(self) -> Any:
+        """Alias of :attr:`detail` for seed-era code."""
+        return self.detail
+
+    def _render(self) -> str:
+        parts = []
+        if self.status_code is not None:
+            parts.append(f"{self.status_code}:")
+        parts.append(_describe(self.detail))
+        if self.method and self.url:
+            parts.append(f"({self.method} {self.url})")
+        text = " ".join(parts)
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_error,
+            (type(self), self.status_code, self.detail, self.method, self.url, self.hint, self.__dict__),
+        )
+
+
+def _rebuild_error(
+    cls: type[ClientError],
+    status_code: int | None,
+    detail: Any,
+    method: str | None,
+    url: str | None,
+    hint: str | None,
+    state: dict[str, Any],
+) -> ClientError:
+    error = cls.__new__(cls)
+    ClientError.__init__(error, status_code, detail, method=method, url=url, hint=hint)
+    error.__dict__.update(state)
+    return error
+
+
+def _describe(detail: Any) -> str:
+    """Flatten a DRF error body into one readable line."""
+    if isinstance(detail, dict):
+        if set(detail) == {"detail"}:
+            return str(detail["detail"])
+        items = []
+        for key, value in detail.items():
+            if isinstance(value, list):
+                value = "; ".join(str(v) for v in value)
+            items.append(f"{key}: {value}")
+        return ", ".join(items)
+    return str(detail)
+
+
+class ConfigurationError(ClientError):
+    """The client cannot be set up (no base URL, malformed option)."""
+
+    default_message = "Invalid configuration"
+
+
+class InvalidInputError(ClientError, ValueError):
+    """The caller passed something we refuse before sending any request."""
+
+    default_message = "Invalid input"
+
+
+class APIConnectionError(ClientError):
+    """No complete answer came back (refused, reset, DNS, dropped)."""
+
+    default_message = "Could not reach the Synapse backend"
+
+
+class APITimeoutError(APIConnectionError):
+    """The connect or read timeout elapsed."""
+
+    default_message = "The Synapse backend did not answer in time"
+
+
+class ResponseIncompleteError(APIConnectionError):
+    """A non-idempotent request lost its answer; the server may have applied it."""
+
+    default_message = "The answer was lost after the request was sent; the server may have applied it"
+
+
+class HTTPError(ClientError):
+    """The server answered with an error status."""
+
+    default_message = "HTTP error"
+
+
+class BadRequestError(HTTPError):
+    """400/422: the server rejected the payload. ``field_errors`` maps field -> messages."""
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        if not isinstance(self.detail, dict):
+            return {}
+        return {
+            str(key): [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            for key, value in self.detail.items()
+            if key != "detail"
+        }
+
+
+class AuthenticationError(HTTPError):
+    """401: the token is missing or wrong."""
+
+
+class PermissionDeniedError(HTTPError):
+    """403: the token is valid but may not do this."""
+
+
+class NotFoundError(HTTPError):
+    """404: no such object or route."""
+
+
+class MethodNotAllowedError(HTTPError):
+    """405: the endpoint exists but not with this method."""
+
+
+class ConflictError(HTTPError):
+    """409: the change conflicts with the current state."""
+
+
+class RateLimitError(HTTPError):
+    """429: too many requests; ``retry_after`` is the server's advice in seconds."""
+
+    retry_after: float | None = None
+
+
+class ServerError(HTTPError):
+    """5xx: the server failed; retrying later may help."""
+
+
+class ResponseError(ClientError):
+    """The server answered with something we cannot parse or use."""
+
+    default_message = "Unexpected response from the Synapse backend"
+
+
+class MultipleObjectsReturned(ClientError):
+    """``get()`` expected one object and found several."""
+
+    default_message = "More than one object matched"
+
+
+@dataclass(frozen=True)
+class UploadFailure:
+    """One failed item of a batch upload."""
+
+    path: str
+    reason: str
+    error: BaseException | None = None
+
+
+class UploadError(ClientError):
+    """One or more uploads failed. ``failures`` lists them; ``results`` holds what succeeded."""
+
+    default_message = "Upload failed"
+
+    def __init__(
+        self,
+        detail: Any = None,
+        *,
+        failures: list[UploadFailure] | None = None,
+        results: list[Any] | None = None,
+    ) -> None:
+        self.failures = list(failures or [])
+        self.results = list(results or [])
+        if detail is None and self.failures:
+            lines = [f"{len(self.failures)} upload(s) failed:"]
+            lines += [f"  {f.path}: {f.reason}" for f in self.failures[:20]]
+            if len(self.failures) > 20:
+                lines.append(f"  ... and {len(self.failures) - 20} more")
+            detail = "\n".join(lines)
+        super().__init__(None, detail)
+
+
+class IntegrityError(ClientError):
+    """What arrived differs from what was sent (checksum or size mismatch)."""
+
+    default_message = "Checksum mismatch"
+
+
+_STATUS_ERRORS: dict[int, type[HTTPError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+_HINTS: dict[type[HTTPError], str] = {
+    AuthenticationError: "Check the API token (SYNAPSE_API_TOKEN) for this backend",
+    PermissionDeniedError: "The token is valid but lacks permission for this action",
+    RateLimitError: "The backend is rate limiting; slow down or retry later",
+    ServerError: "The backend failed (after retries, where the method allows them); try again later",
+}
+
+
+def error_for_status(
+    status_code: int,
+    detail: Any,
+    *,
+    method: str | None = None,
+    url: str | None = None,
+    retry_after: float | None = None,
+) -> HTTPError:
+    """Build the typed error for an HTTP status."""
+    cls: type[HTTPError]
+    if status_code in _STATUS_ERRORS:
+        cls = _STATUS_ERRORS[status_code]
+    elif status_code >= 500:
+        cls = ServerError
+    else:
+        cls = HTTPError
+    error = cls(status_code, detail, method=method, url=url, hint=_HINTS.get(cls))
+    if isinstance(error, RateLimitError):
+        error.retry_after = retry_after
+    return error

@@ -1,0 +1,600 @@
+"""The Session: the one place that talks HTTP.
+
+It owns the pooled ``requests.Session``, the auth headers, timeouts, the retry policy,
+JSON decoding, the mapping of statuses to :mod:`synapse.errors`, the identity map and
+the request counter. Everything else in the package calls :meth:`Session.request`
+(or :meth:`Session.stream` for file transfers) and never imports ``requests``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ._version import __version__
+from .config import Credentials, Timeouts, TimeoutSpec, as_float, resolve_base_url, resolve_credentials
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientError,
+    ConfigurationError,
+    InvalidInputError,
+    ResponseError,
+    ResponseIncompleteError,
+    error_for_status,
+)
+from .identity import IdentityMap
+
+logger = logging.getLogger("synapse")
+
+RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_NO_BODY: Final = object()
+
+
+class RequestBudgetExceeded(ClientError, AssertionError):
+    """A block guarded by ``no_requests()``/``expect_requests(n)`` sent more requests than allowed."""
+
+
+class _Budget:
+    """Requests allowed inside one ``expect_requests``/``no_requests`` block."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sent: list[str] = []
+
+
+_current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("synapse_session", default=None)
+_budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
+_default_session: Session | None = None
+_default_lock = threading.Lock()
+
+
+class Session:
+    """Connection settings, transport and identity map shared by every resource it loads.
+
+    Arguments win over ``SYNAPSE_BASE_URL``, ``SYNAPSE_API_TOKEN`` (or ``SYNAPSE_ACCESS_TOKEN``),
+    ``SYNAPSE_AGENT_TOKEN`` and ``SYNAPSE_TENANT``. One session may be shared by many threads.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_token: str | None = None,
+        agent_token: str | None = None,
+        tenant: str | None = None,
+        timeout: TimeoutSpec = None,
+        *,
+        access_token: str | None = None,
+        token: str | None = None,
+        authorization_token: str | None = None,
+        url_host: str | None = None,
+        max_retries: int = 3,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 30.0,
+        retry_after_max: float = 60.0,
+        cache_ttl: float = 60.0,
+        cache_maxsize: int = 4096,
+        pool_maxsize: int = 32,
+        verify: bool | str = True,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self._credentials: Credentials = resolve_credentials(
+            api_token=api_token,
+            access_token=access_token,
+            token=token,
+            authorization_token=authorization_token,
+            agent_token=agent_token,
+            tenant=tenant,
+        )
+        self.timeouts = Timeouts.parse(timeout)
+        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+            raise ConfigurationError(None, f"max_retries must be a non-negative int, got {max_retries!r}")
+        if not isinstance(pool_maxsize, int) or pool_maxsize < 1:
+            raise ConfigurationError(None, f"pool_maxsize must be a positive int, got {pool_maxsize!r}")
+        self.max_retries = max_retries
+        self.backoff_factor = as_float(backoff_factor, "backoff_factor")
+        self.backoff_max = as_float(backoff_max, "backoff_max")
+        self.retry_after_max = as_float(retry_after_max, "retry_after_max")
+        self.url_host = url_host
+        self.identity = IdentityMap(ttl=as_float(cache_ttl, "cache_ttl"), maxsize=int(cache_maxsize))
+        origin = urlsplit(self.base_url)
+        self._origin = (origin.scheme, origin.netloc.lower())
+        self._auth_headers = self._credentials.headers()
+        self._secrets = self._credentials.secrets()
+        self._http = requests.Session()
+        self._http.trust_env = False
+        self._http.verify = verify
+        self._http.headers["User-Agent"] = f"synapse-orm/{__version__} python-requests/{requests.__version__}"
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+        self._recent: deque[str] = deque(maxlen=50)
+        self._tokens: list[contextvars.Token[Session | None]] = []
+        self._closed = False
+
+    # -- presentation -------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"<Session {self.base_url} auth={self._credentials.describe()}>"
+
+    def redact(self, text: str) -> str:
+        """Replace every credential in ``text`` with ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self._auth_headers)
+
+    # -- lifecycle and scoping ------------------------------------------------------------
+
+    def __enter__(self) -> Session:
+        self._tokens.append(_current_session.set(self))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tokens:
+            _current_session.reset(self._tokens.pop())
+
+    def close(self) -> None:
+        """Close pooled connections. The session can still be used; it reconnects."""
+        self._http.close()
+
+    def __getstate__(self) -> Any:
+        raise TypeError("a Session holds credentials and connections and cannot be pickled; pickle resources instead")
+
+    # -- counters -------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """HTTP attempts sent by this session so far (retries included)."""
+        return self._request_count
+
+    @contextlib.contextmanager
+    def expect_requests(self, n: int) -> Iterator[None]:
+        """Fail if the block sends more than ``n`` requests (at the first extra one) or fewer."""
+        budget = _Budget(n)
+        token = _budget.set(budget)
+        try:
+            yield
+        finally:
+            _budget.reset(token)
+        if len(budget.sent) != n:
+            raise RequestBudgetExceeded(
+                None, f"expected {n} request(s), the block sent {len(budget.sent)}: {budget.sent}"
+            )
+
+    @contextlib.contextmanager
+    def no_requests(self) -> Iterator[None]:
+        """Fail at the first request sent inside the block (a guard against N+1 loops)."""
+        token = _budget.set(_Budget(0))
+        try:
+            yield
+        finally:
+            _budget.reset(token)
+
+    def expire_all(self) -> None:
+        """Treat every cached object as stale: the next ``get`` of any id sends a request."""
+        self.identity.expire_all()
+
+    # -- URL handling ---------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """Join a relative API path to the base URL; absolute URLs pass unchanged."""
+        if not isinstance(path, str):
+            raise InvalidInputError(None, f"path must be a string, not {type(path).__name__}")
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def is_own_url(self, url: str) -> bool:
+        """True when ``url`` points at the backend's own scheme, host and port."""
+        parts = urlsplit(url)
+        return (parts.scheme, parts.netloc.lower()) == self._origin
+
+    # -- requests -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _NO_BODY,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeouts | None = None,
+        retries: int | None = None,
+    ) -> Any:
+        """Send one API request with retries and return the decoded answer.
+
+        JSON bodies come back as dicts/lists, 204 as ``None``, other 2xx bodies as text.
+        Statuses >= 400 raise the matching :mod:`synapse.errors` class.
+        """
+        method = method.upper()
+        url = self.url(path)
+        timeouts = timeout or self.timeouts
+        response = self._send(
+            method, url, params=params, json=json, data=data, files=files, headers=headers,
+            timeouts=timeouts, retries=retries, stream=True,
+        )
+        try:
+            body = self._read_body(response, method, url, timeouts)
+        finally:
+            response.close()
+        if response.status_code >= 400:
+            raise self._error(response, body, method, url)
+        return self._decode(response, body, method, url)
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self.request("GET", path, params=params, **kwargs)
+
+    def post(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+        return self.request("POST", path, json=json, **kwargs)
+
+    def put(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def patch(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+    @contextlib.contextmanager
+    def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeouts | None = None,
+        retries: int | None = None,
+        auth: bool = False,
+    ) -> Iterator[requests.Response]:
+        """Open a streamed response for a file transfer; the caller reads ``iter_content``.
+
+        File URLs are presigned or public, so by default no auth header is sent; even with
+        ``auth=True`` credentials only go to the backend's own host. Error statuses raise.
+        """
+        method = method.upper()
+        response = self._send(
+            method, self.url(url), params=None, json=_NO_BODY, data=None, files=None,
+            headers=headers, timeouts=timeout or self.timeouts, retries=retries, stream=True, auth=auth,
+        )
+        try:
+            if response.status_code >= 400:
+                body = self._read_body(response, method, url, timeout or self.timeouts)
+                raise self._error(response, body, method, url)
+            yield response
+        finally:
+            response.close()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Any,
+        files: Any,
+        headers: Mapping[str, str] | None,
+        timeouts: Timeouts,
+        retries: int | None,
+        stream: bool,
+        auth: bool = True,
+    ) -> requests.Response:
+        """Send with the retry policy; return the final response (any status)."""
+        request_headers: dict[str, str] = {}
+        own_host = self.is_own_url(url)
+        if auth and own_host:
+            request_headers.update(self._auth_headers)
+        if headers:
+            request_headers.update(headers)
+        body: Any = data
+        if json is not _NO_BODY:
+            body = _dumps(json)
+            request_headers["Content-Type"] = "application/json"
+        elif files is None and data is None and method in ("POST", "PUT", "PATCH"):
+            body = b""
+            request_headers["Content-Type"] = "application/json"
+        query = _clean_params(params)
+        if self.url_host and own_host:
+            query = [("url_host", self.url_host), *[(k, v) for k, v in query if k != "url_host"]]
+        budget_left = self.max_retries if retries is None else retries
+        attempt = 0
+        while True:
+            self._count(method, url)
+            started = time.monotonic()
+            try:
+                response = self._http.request(
+                    method,
+                    url,
+                    params=query or None,
+                    data=body,
+                    files=files,
+                    headers=request_headers,
+                    timeout=(timeouts.connect, timeouts.read),
+                    stream=stream,
+                    allow_redirects=False,
+                )
+            except requests.exceptions.RequestException as exc:
+                error = self._transport_error(exc, method, url)
+                retryable = _is_connect_error(exc) or method in IDEMPOTENT_METHODS
+                if files is not None and not _rewindable(files):
+                    retryable = False
+                if not retryable or attempt >= budget_left:
+                    raise error from None
+                delay = self._backoff(attempt)
+                logger.info("%s %s failed (%s); retry %d in %.2fs", method, self.redact(url),
+                            type(error).__name__, attempt + 1, delay)
+            else:
+                elapsed = (time.monotonic() - started) * 1000
+                logger.debug("%s %s -> %d in %.0f ms", method, self.redact(response.url), response.status_code, elapsed)
+                if 300 <= response.status_code < 400:
+                    response.close()
+                    location = response.headers.get("Location", "")
+                    raise ResponseError(
+                        response.status_code,
+                        f"the backend answered with a redirect to {self.redact(location)!r}; "
+                        "synapse does not follow redirects (check base_url, including its trailing path)",
+                        method=method, url=self.redact(url),
+                    )
+                if response.status_code not in RETRY_STATUSES or attempt >= budget_left:
+                    return response
+                if files is not None and not _rewindable(files):
+                    return response
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                delay = min(retry_after, self.retry_after_max) if retry_after is not None else self._backoff(attempt)
+                response.close()
+                logger.info("%s %s -> %d; retry %d in %.2fs", method, self.redact(url),
+                            response.status_code, attempt + 1, delay)
+            attempt += 1
+            if files is not None:
+                _rewind(files)
+            if delay > 0:
+                time.sleep(delay)
+
+    def _count(self, method: str, url: str) -> None:
+        label = f"{method} {self.redact(url)}"
+        budget = _budget.get()
+        if budget is not None:
+            budget.sent.append(label)
+            if len(budget.sent) > budget.limit:
+                raise RequestBudgetExceeded(
+                    None, f"request #{len(budget.sent)} in a block allowing {budget.limit}: {label}"
+                )
+        with self._count_lock:
+            self._request_count += 1
+        self._recent.append(label)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter."""
+        ceiling = min(self.backoff_max, self.backoff_factor * (2**attempt))
+        return random.uniform(ceiling / 2, ceiling) if ceiling > 0 else 0.0
+
+    def _transport_error(self, exc: requests.exceptions.RequestException, method: str, url: str) -> ClientError:
+        safe_url = self.redact(url)
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return APITimeoutError(
+                None, f"connecting to the backend took longer than {self.timeouts.connect:g}s",
+                method=method, url=safe_url,
+            )
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            detail = "the backend did not answer within the read timeout"
+            if method not in IDEMPOTENT_METHODS:
+                detail += "; the server may have applied the request"
+            return APITimeoutError(None, detail, method=method, url=safe_url)
+        if _is_connect_error(exc):
+            return APIConnectionError(
+                None, "could not connect to the backend (refused or unreachable)", method=method, url=safe_url,
+                hint="Check base_url and that the backend is running",
+            )
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            if method not in IDEMPOTENT_METHODS:
+                return ResponseIncompleteError(
+                    None, "the connection dropped after the request was sent; the server may have applied it",
+                    method=method, url=safe_url,
+                )
+            return APIConnectionError(None, "the connection dropped before the answer was complete",
+                                      method=method, url=safe_url)
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                            requests.exceptions.InvalidSchema)):
+            return InvalidInputError(None, f"invalid URL: {safe_url}")
+        return APIConnectionError(None, f"request failed: {self.redact(type(exc).__name__)}", method=method,
+                                  url=safe_url)
+
+    def _read_body(self, response: requests.Response, method: str, url: str, timeouts: Timeouts) -> bytes:
+        """Read the whole body, bounded by the total timeout (a slow drip cannot hang us)."""
+        deadline = time.monotonic() + timeouts.total
+        chunks = []
+        try:
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise APITimeoutError(
+                        None, f"reading the answer took longer than {timeouts.total:g}s",
+                        method=method, url=self.redact(url),
+                    )
+        except requests.exceptions.RequestException as exc:
+            error = self._transport_error(exc, method, url)
+            raise error from None
+        return b"".join(chunks)
+
+    def _decode(self, response: requests.Response, body: bytes, method: str, url: str) -> Any:
+        if response.status_code == 204 or not body:
+            return None
+        content_type = response.headers.get("Content-Type", "")
+        try:
+            return json.loads(body)
+        except ValueError:
+            if "json" in content_type:
+                raise ResponseError(
+                    response.status_code, "the backend sent malformed or truncated JSON",
+                    method=method, url=self.redact(url),
+                ) from None
+            return body.decode(response.encoding or "utf-8", errors="replace")
+
+    def _error(self, response: requests.Response, body: bytes, method: str, url: str) -> ClientError:
+        status = response.status_code
+        detail: Any
+        try:
+            detail = json.loads(body) if body else response.reason or f"HTTP {status}"
+        except ValueError:
+            detail = _summarise_text(body.decode("utf-8", errors="replace")) or response.reason
+        if isinstance(detail, str):
+            detail = self.redact(detail)
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        return error_for_status(status, detail, method=method, url=self.redact(url), retry_after=retry_after)
+
+
+# -- process default and current session ------------------------------------------------
+
+
+def connect(base_url: str | None = None, api_token: str | None = None, **kwargs: Any) -> Session:
+    """Create a session and make it the process default."""
+    global _default_session
+    session = Session(base_url, api_token, **kwargs)
+    with _default_lock:
+        _default_session = session
+    return session
+
+
+def get_session() -> Session:
+    """The session of the innermost ``with session:`` block, else the process default.
+
+    With neither, a default is built from ``SYNAPSE_*`` variables when they are set.
+    """
+    global _default_session
+    current = _current_session.get()
+    if current is not None:
+        return current
+    with _default_lock:
+        if _default_session is None:
+            try:
+                _default_session = Session()
+            except ConfigurationError:
+                raise ConfigurationError(
+                    None,
+                    "No Synapse session: call synapse.connect(base_url, api_token=...) "
+                    "or set SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN",
+                ) from None
+        return _default_session
+
+
+def set_default_session(session: Session | None) -> None:
+    """Replace (or clear, with ``None``) the process default session."""
+    global _default_session
+    with _default_lock:
+        _default_session = session
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return json.dumps(value).encode()
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(None, f"request body is not JSON serialisable: {exc}") from None
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    """Drop ``None`` values, repeat list values, spell bools the way the backend expects."""
+    if not params:
+        return []
+    if not isinstance(params, Mapping):
+        raise InvalidInputError(None, f"params must be a mapping, not {type(params).__name__}")
+    query: list[tuple[str, Any]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        for item in values:
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            query.append((str(key), item))
+    return query
+
+
+def _is_connect_error(exc: BaseException) -> bool:
+    """True when the request certainly never reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    text = repr(exc.args)
+    return any(
+        marker in text
+        for marker in ("NewConnectionError", "Connection refused", "NameResolutionError", "Failed to resolve")
+    )
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Parse ``Retry-After`` as seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _rewindable(files: Any) -> bool:
+    items = files.values() if isinstance(files, Mapping) else files
+    for item in items if not isinstance(items, (bytes, str)) else []:
+        content = item[1] if isinstance(item, tuple) else item
+        if isinstance(content, tuple):
+            content = content[1]
+        if hasattr(content, "read") and not hasattr(content, "seek"):
+            return False
+    return True
+
+
+def _rewind(files: Any) -> None:
+    items = files.values() if isinstance(files, Mapping) else files
+    for item in items:
+        content = item[1] if isinstance(item, tuple) else item
+        if isinstance(content, tuple):
+            content = content[1]
+        seek = getattr(content, "seek", None)
+        if seek is not None:
+            seek(0)
+
+
+def _summarise_text(text: str, limit: int = 300) -> str:
+    """A short readable form of a non-JSON error body (e.g. a proxy's HTML page)."""
+    lowered = text.lower()
+    start = lowered.find("<title>")
+    if start != -1:
+        end = lowered.find("</title>", start)
+        if end != -1:
+            return "non-JSON error page: " + text[start + 7 : end].strip()
+    stripped = " ".join(text.split())
+    return stripped[:limit] + ("..." if len(stripped) > limit else "")

@@ -1,0 +1,85 @@
+"""What the local backend knows about each resource family.
+
+One table of facts keeps the generic CRUD code free of per-family branches: which collections
+exist, which fields point at other objects (validated on write, expandable on read) and which
+fields get an SQLite index because clients filter on them constantly.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Every resource family served with generic CRUD, by collection name (= URL segment).
+KINDS: Final[tuple[str, ...]] = (
+    "projects",
+    "tasks",
+    "task_tags",
+    "assignments",
+    "data_collections",
+    "data_files",
+    "data_units",
+    "plugins",
+    "plugin_releases",
+    "jobs",
+    "agents",
+    "storages",
+    "models",
+    "ground_truth_events",
+    "ground_truth_datasets",
+    "ground_truth_dataset_versions",
+    "serve_applications",
+    "logs",
+)
+
+#: Internal tables that are not exposed as collections.
+INTERNAL_KINDS: Final[tuple[str, ...]] = ("chunked_uploads", "console_logs")
+
+ALL_KINDS: Final[frozenset[str]] = frozenset(KINDS + INTERNAL_KINDS)
+
+#: Foreign keys: kind -> {field: target kind}. Validated on create/update, expandable on read.
+FOREIGN_KEYS: Final[dict[str, dict[str, str]]] = {
+    "projects": {"data_collection": "data_collections"},
+    "tasks": {"project": "projects", "data_unit": "data_units"},
+    "task_tags": {"project": "projects"},
+    "assignments": {"task": "tasks", "project": "projects"},
+    "data_units": {"data_collection": "data_collections"},
+    "plugin_releases": {"plugin": "plugins"},
+    "jobs": {"plugin_release": "plugin_releases", "agent": "agents"},
+    "models": {"plugin": "plugins", "plugin_release": "plugin_releases", "checkpoint": "models"},
+    "ground_truth_events": {
+        "ground_truth_dataset_version": "ground_truth_dataset_versions",
+        "data_unit": "data_units",
+    },
+    "ground_truth_dataset_versions": {"ground_truth_dataset": "ground_truth_datasets"},
+    "ground_truth_datasets": {"data_collection": "data_collections"},
+    "serve_applications": {"job": "jobs"},
+}
+
+#: Foreign keys that may be given as the target's `code` string instead of its id.
+CODE_LOOKUPS: Final[frozenset[str]] = frozenset({"plugins"})
+
+#: Fields that must be present on create (DRF answers "This field is required.").
+REQUIRED: Final[dict[str, tuple[str, ...]]] = {
+    "tasks": ("project",),
+    "data_units": ("data_collection",),
+    "plugin_releases": ("plugin", "version"),
+    "ground_truth_dataset_versions": ("ground_truth_dataset",),
+    "serve_applications": ("job",),
+}
+
+#: Fields with an SQLite expression index, because lists are filtered on them all the time.
+INDEXED: Final[dict[str, tuple[str, ...]]] = {
+    "tasks": ("project", "data_unit"),
+    "assignments": ("task", "project"),
+    "data_units": ("data_collection",),
+    "data_files": ("checksum",),
+    "plugins": ("code",),
+    "plugin_releases": ("plugin",),
+    "agents": ("token",),
+    "ground_truth_events": ("ground_truth_dataset_version",),
+    "console_logs": ("job",),
+    "chunked_uploads": ("uid",),
+}
+
+#: Fields the server owns; a client cannot overwrite them with PATCH/PUT.
+READ_ONLY: Final[frozenset[str]] = frozenset({"id", "created", "modified"})

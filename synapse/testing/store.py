@@ -1,0 +1,240 @@
+"""SQLite storage for the local backend.
+
+Each object lives as its JSON text in a per-kind table (``id INTEGER PRIMARY KEY, data TEXT``).
+List pages are answered by joining the stored JSON strings, so the hot path (iterating tens of
+thousands of tasks) never decodes and re-encodes rows. Filters use ``json_extract``; fields that
+clients filter on constantly get an expression index (see ``schema.INDEXED``).
+
+One connection guarded by one lock: an in-memory database can only be shared across threads
+that way, and SQLite serialises writers anyway. Every statement is short, so the lock is never
+held for long.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from synapse.testing.schema import ALL_KINDS, INDEXED
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Comparison operators a filter may use.
+OPERATORS = frozenset({"in", "gt", "gte", "lt", "lte", "contains", "icontains", "isnull", "startswith"})
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text, the form every object is stored and served in."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def is_field_path(path: str) -> bool:
+    """True when ``path`` (``a`` or ``a__b``) is safe to embed in a JSON path expression."""
+    return all(_NAME.match(part) for part in path.split("__"))
+
+
+def _expr(path: str) -> str:
+    if path == "id":
+        return "id"
+    parts = path.split("__")
+    if not all(_NAME.match(part) for part in parts):
+        raise ValueError(f"unsafe field path {path!r}")
+    return "json_extract(data, '$." + ".".join(parts) + "')"
+
+
+@dataclass
+class Query:
+    """A list query: filters are ANDed; each filter's values are ORed."""
+
+    filters: list[tuple[str, str, list[Any]]] = field(default_factory=list)
+    ordering: list[tuple[str, bool]] = field(default_factory=list)
+    limit: int | None = None
+    offset: int = 0
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for path, op, values in self.filters:
+            expr = _expr(path)
+            if op == "in":
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{expr} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+            elif op == "isnull":
+                clauses.append(f"{expr} IS {'' if values and values[0] else 'NOT '}NULL")
+            elif op in ("contains", "icontains", "startswith"):
+                fn = "lower" if op == "icontains" else ""
+                test = "instr({0}(CAST({1} AS TEXT)), {0}(?)) {2}".format(
+                    fn, expr, "= 1" if op == "startswith" else "> 0"
+                )
+                clauses.append(test)
+                params.append(str(values[0]) if values else "")
+            else:
+                sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+                clauses.append(f"{expr} {sign} ?")
+                params.append(values[0] if values else None)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def order_by(self) -> str:
+        terms = [f"{_expr(path)} {'DESC' if desc else 'ASC'}" for path, desc in self.ordering]
+        if not any(path == "id" for path, _ in self.ordering):
+            terms.append("id ASC")
+        return " ORDER BY " + ", ".join(terms)
+
+
+class Store:
+    """Thread-safe object store: ``kind`` -> ``id`` -> JSON object."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        with self._lock:
+            if path:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last INTEGER)")
+            for kind in sorted(ALL_KINDS):
+                self._conn.execute(
+                    f'CREATE TABLE IF NOT EXISTS "{kind}" (id INTEGER PRIMARY KEY, data TEXT NOT NULL)'
+                )
+                for name in INDEXED.get(kind, ()):
+                    self._conn.execute(
+                        f'CREATE INDEX IF NOT EXISTS "ix_{kind}_{name}" ON "{kind}" ({_expr(name)})'
+                    )
+            self._last: dict[str, int] = {}
+            for kind in ALL_KINDS:
+                row = self._conn.execute(f'SELECT MAX(id) FROM "{kind}"').fetchone()
+                seq = self._conn.execute("SELECT last FROM sequences WHERE kind = ?", (kind,)).fetchone()
+                self._last[kind] = max(int(row[0] or 0), int(seq[0]) if seq else 0)
+
+    @staticmethod
+    def _table(kind: str) -> str:
+        if kind not in ALL_KINDS:
+            raise KeyError(kind)
+        return f'"{kind}"'
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def insert_many(self, kind: str, objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Store new objects, assigning ids (an explicit free ``id`` is kept). Returns them."""
+        table = self._table(kind)
+        stored: list[dict[str, Any]] = []
+        with self._lock:
+            rows: list[tuple[int, str]] = []
+            last = self._last[kind]
+            for obj in objects:
+                given = obj.get("id")
+                if isinstance(given, int) and not isinstance(given, bool) and given > 0:
+                    new_id = given
+                else:
+                    last += 1
+                    new_id = last
+                last = max(last, new_id)
+                obj = {"id": new_id, **{k: v for k, v in obj.items() if k != "id"}}
+                rows.append((new_id, dumps(obj)))
+                stored.append(obj)
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany(f"INSERT OR REPLACE INTO {table} (id, data) VALUES (?, ?)", rows)
+                self._conn.execute("INSERT OR REPLACE INTO sequences (kind, last) VALUES (?, ?)", (kind, last))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._last[kind] = last
+        return stored
+
+    def insert(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return self.insert_many(kind, [obj])[0]
+
+    def replace(self, kind: str, obj: dict[str, Any]) -> None:
+        """Overwrite the stored object with the same id."""
+        with self._lock:
+            self._conn.execute(f"UPDATE {self._table(kind)} SET data = ? WHERE id = ?", (dumps(obj), obj["id"]))
+
+    def update(self, kind: str, obj_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Merge ``changes`` into the object atomically; returns the result or None if missing."""
+        with self._lock:
+            current = self.get(kind, obj_id)
+            if current is None:
+                return None
+            current.update(changes)
+            current["id"] = obj_id
+            self.replace(kind, current)
+            return current
+
+    def delete(self, kind: str, obj_id: int) -> bool:
+        with self._lock:
+            cur = self._conn.execute(f"DELETE FROM {self._table(kind)} WHERE id = ?", (obj_id,))
+            return cur.rowcount > 0
+
+    def clear(self) -> None:
+        """Remove every object and restart id sequences."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            for kind in ALL_KINDS:
+                self._conn.execute(f"DELETE FROM {self._table(kind)}")
+            self._conn.execute("DELETE FROM sequences")
+            self._conn.execute("COMMIT")
+            self._last = dict.fromkeys(ALL_KINDS, 0)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_text(self, kind: str, obj_id: int) -> str | None:
+        with self._lock:
+            row = self._conn.execute(f"SELECT data FROM {self._table(kind)} WHERE id = ?", (obj_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def get(self, kind: str, obj_id: int) -> dict[str, Any] | None:
+        text = self.get_text(kind, obj_id)
+        return json.loads(text) if text is not None else None
+
+    def get_many(self, kind: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Objects by id (missing ids are simply absent)."""
+        found: dict[int, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT id, data FROM {self._table(kind)} WHERE id IN ({','.join('?' * len(batch))})",
+                    batch,
+                ).fetchall()
+            for row_id, text in rows:
+                found[int(row_id)] = json.loads(text)
+        return found
+
+    def find(self, kind: str, query: Query) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.page(kind, query)]
+
+    def find_one(self, kind: str, field_path: str, value: Any) -> dict[str, Any] | None:
+        rows = self.find(kind, Query(filters=[(field_path, "in", [value])], limit=1))
+        return rows[0] if rows else None
+
+    def count(self, kind: str, query: Query) -> int:
+        where, params = query.where()
+        with self._lock:
+            row = self._conn.execute(f"SELECT COUNT(*) FROM {self._table(kind)}{where}", params).fetchone()
+        return int(row[0])
+
+    def page(self, kind: str, query: Query) -> list[str]:
+        """JSON texts of the matching objects, in order, limited and offset."""
+        where, params = query.where()
+        sql = f"SELECT data FROM {self._table(kind)}{where}{query.order_by()}"
+        if query.limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, query.limit, query.offset]
+        with self._lock:
+            return [str(row[0]) for row in self._conn.execute(sql, params).fetchall()]
