@@ -52,7 +52,6 @@ FOREIGN_KEYS: Final[dict[str, dict[str, str]]] = {
     },
     "ground_truth_dataset_versions": {"ground_truth_dataset": "ground_truth_datasets"},
     "ground_truth_datasets": {"data_collection": "data_collections"},
-    "serve_applications": {"job": "jobs"},
 }
 
 #: Foreign keys that may be given as the target's `code` string instead of its id.

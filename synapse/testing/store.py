@@ -232,9 +232,29 @@ class Store:
     def page(self, kind: str, query: Query) -> list[str]:
         """JSON texts of the matching objects, in order, limited and offset."""
         where, params = query.where()
-        sql = f"SELECT data FROM {self._table(kind)}{where}{query.order_by()}"
-        if query.limit is not None:
-            sql += " LIMIT ? OFFSET ?"
+        table = self._table(kind)
+        order = query.order_by()
+        if query.limit is None:
+            sql = f"SELECT data FROM {table}{where}{order}"
+        else:
+            # Skip the offset over ids only (an index walk) and fetch just this page's rows.
+            sql = (
+                f"SELECT data FROM {table} WHERE id IN "
+                f"(SELECT id FROM {table}{where}{order} LIMIT ? OFFSET ?){order}"
+            )
             params = [*params, query.limit, query.offset]
         with self._lock:
             return [str(row[0]) for row in self._conn.execute(sql, params).fetchall()]
+
+    def existing_ids(self, kind: str, ids: Iterable[int]) -> set[int]:
+        """The subset of ``ids`` that exist, without decoding any object."""
+        unique = list(dict.fromkeys(ids))
+        found: set[int] = set()
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT id FROM {self._table(kind)} WHERE id IN ({','.join('?' * len(batch))})", batch
+                ).fetchall()
+            found.update(int(row[0]) for row in rows)
+        return found

@@ -1,0 +1,1 @@
+"""Route handlers of the local backend, one module per resource family."""

@@ -1,0 +1,295 @@
+"""Generic CRUD for every resource family: list, retrieve, create, update, delete.
+
+Special routes (tasks/set_tags/, plugins/{id}/run/, ...) reuse the helpers here so that
+validation, filtering, expansion and projection behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from synapse.testing.context import Ctx
+from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int
+from synapse.testing.pagination import envelope, page_params, resolve_page
+from synapse.testing.routing import Router
+from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, READ_ONLY, REQUIRED
+from synapse.testing.store import OPERATORS, Query, dumps, is_field_path
+
+#: Query params that control the response rather than filter it.
+RESERVED = frozenset(
+    {"page", "page_size", "ordering", "expand", "fields", "url_host", "with_configuration", "format",
+     "search", "schema", "omit"}
+)
+
+#: Expandable list-valued references: kind -> {field: target kind}.
+LIST_REFERENCES: dict[str, dict[str, str]] = {
+    "tasks": {"tags": "task_tags"},
+    "assignments": {"tags": "task_tags"},
+}
+
+Transform = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def object_id(raw: str) -> int:
+    """A path id; anything but a positive int is simply not found (DRF's behaviour)."""
+    value = parse_int(raw)
+    if value is None or value < 1:
+        raise not_found()
+    return value
+
+
+def load(ctx: Ctx, kind: str, raw_id: str | int) -> dict[str, Any]:
+    obj = ctx.store.get(kind, raw_id if isinstance(raw_id, int) else object_id(raw_id))
+    if obj is None:
+        raise not_found()
+    return obj
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _candidates(value: str) -> list[Any]:
+    """The JSON values a query string value may stand for (``"5"`` matches 5 and "5")."""
+    out: list[Any] = [value]
+    number = parse_int(value)
+    if number is not None:
+        out.append(number)
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        out.append(1 if lowered == "true" else 0)
+    return out
+
+
+def _int_fields(kind: str | None) -> set[str]:
+    """Fields holding ints only: an int-looking filter value needs no string twin there, which
+    keeps ``IN`` single-valued so SQLite can walk the expression index in id order."""
+    return {"id", *FOREIGN_KEYS.get(kind or "", {})}
+
+
+def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | None = None) -> Query:
+    """Equality / IN / comparison filters and ordering from the query string."""
+    query = Query()
+    int_fields = _int_fields(kind)
+    for key in ctx.args:
+        if key in RESERVED:
+            continue
+        values = ctx.args.getlist(key)
+        path, op = key, "in"
+        head, sep, suffix = key.rpartition("__")
+        if sep and suffix in OPERATORS:
+            path, op = head, suffix
+        path = (aliases or {}).get(path, path)
+        if not is_field_path(path):
+            query.filters.append(("id", "in", []))
+            continue
+        if op == "in":
+            expanded = [part for value in values for part in (value.split(",") if key.endswith("__in") else [value])]
+            if path in int_fields:
+                numbers = [parse_int(v) for v in expanded]
+                query.filters.append((path, "in", [n for n in numbers if n is not None]))
+            else:
+                query.filters.append((path, "in", [c for v in expanded for c in _candidates(v)]))
+        elif op == "isnull":
+            query.filters.append((path, op, [values[-1].lower() in ("1", "true")]))
+        else:
+            number = parse_int(values[-1])
+            query.filters.append((path, op, [number if number is not None else values[-1]]))
+    for term in ",".join(ctx.args.getlist("ordering")).split(","):
+        term = term.strip()
+        desc = term.startswith("-")
+        name = term.lstrip("-+")
+        if name and is_field_path(name):
+            query.ordering.append((name, desc))
+    return query
+
+
+def _split_param(ctx: Ctx, name: str) -> list[str]:
+    return [p.strip() for v in ctx.args.getlist(name) for p in v.split(",") if p.strip()]
+
+
+def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: Iterable[str]) -> None:
+    """Replace foreign-key ids with the referenced objects, in place (dotted specs nest)."""
+    nested: dict[str, list[str]] = {}
+    for spec in specs:
+        head, _, rest = spec.partition(".")
+        nested.setdefault(head, [])
+        if rest:
+            nested[head].append(rest)
+    for name, rest in nested.items():
+        target = FOREIGN_KEYS.get(kind, {}).get(name) or LIST_REFERENCES.get(kind, {}).get(name)
+        if target is None:
+            continue
+        ids: list[int] = []
+        for obj in objects:
+            value = obj.get(name)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    ids.append(item)
+        found = ctx.store.get_many(target, ids)
+        if rest:
+            expand_objects(ctx, target, list(found.values()), rest)
+        for obj in objects:
+            value = obj.get(name)
+            if isinstance(value, list):
+                obj[name] = [found.get(v, v) if isinstance(v, int) else v for v in value]
+            elif isinstance(value, int) and value in found:
+                obj[name] = found[value]
+
+
+def shape(ctx: Ctx, kind: str, objects: list[dict[str, Any]], transform: Transform | None = None) -> list[str]:
+    """Apply transform, ``expand`` and ``fields`` and encode."""
+    if transform is not None:
+        objects = [transform(obj) for obj in objects]
+    expand = _split_param(ctx, "expand")
+    if expand:
+        expand_objects(ctx, kind, objects, expand)
+    fields = _split_param(ctx, "fields")
+    if fields:
+        objects = [{k: v for k, v in obj.items() if k in fields} for obj in objects]
+    omit = _split_param(ctx, "omit")
+    if omit:
+        objects = [{k: v for k, v in obj.items() if k not in omit} for obj in objects]
+    return [dumps(obj) for obj in objects]
+
+
+def needs_shaping(ctx: Ctx) -> bool:
+    return any(name in ctx.args for name in ("expand", "fields", "omit"))
+
+
+def list_response(
+    ctx: Ctx, kind: str, query: Query | None = None, transform: Transform | None = None
+) -> Response:
+    """A DRF page of ``kind``; rows are joined as stored unless they must be reshaped."""
+    page, size = page_params(ctx)
+    query = query if query is not None else build_query(ctx, kind=kind)
+    count = ctx.store.count(kind, query)
+    page = resolve_page(page, size, count)
+    query.limit, query.offset = size, (page - 1) * size
+    rows = ctx.store.page(kind, query)
+    if transform is not None or needs_shaping(ctx):
+        rows = shape(ctx, kind, [json.loads(row) for row in rows], transform)
+    return envelope(ctx, count, rows, page, size)
+
+
+def object_response(ctx: Ctx, kind: str, obj: dict[str, Any], status: int = 200) -> Response:
+    if needs_shaping(ctx):
+        return ctx.respond_text(shape(ctx, kind, [obj])[0], status)
+    return ctx.respond(obj, status)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _reference(ctx: Ctx, field: str, target: str, value: Any) -> int | str | None:
+    """Normalise one FK value to an int id (or a code to resolve later); raise on bad types."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and "id" in value:
+        value = value["id"]
+    number = parse_int(value)
+    if number is not None:
+        return number
+    if target in CODE_LOOKUPS and isinstance(value, str) and value:
+        found = ctx.store.find_one(target, "code", value)
+        if found is None:
+            raise invalid(field, f"Object with code={value} does not exist.")
+        return int(found["id"])
+    raise invalid(field, "A valid integer is required.")
+
+
+def validate_many(ctx: Ctx, kind: str, items: list[Any], partial: bool = False) -> list[dict[str, Any]]:
+    """Check types, required fields and foreign keys of new/changed objects (batched lookups)."""
+    cleaned: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ApiError(
+                400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(item).__name__}."]}
+            )
+        data = {k: v for k, v in item.items() if k not in READ_ONLY}
+        if not partial:
+            for name in REQUIRED.get(kind, ()):
+                if data.get(name) in (None, ""):
+                    raise invalid(name, "This field is required.")
+        cleaned.append(data)
+    for name, target in FOREIGN_KEYS.get(kind, {}).items():
+        wanted: set[int] = set()
+        for data in cleaned:
+            if name in data:
+                ref = _reference(ctx, name, target, data[name])
+                data[name] = ref
+                if isinstance(ref, int):
+                    wanted.add(ref)
+        missing = wanted - ctx.store.existing_ids(target, wanted)
+        if missing:
+            raise invalid(name, f'Invalid pk "{min(missing)}" - object does not exist.')
+    return cleaned
+
+
+def create_many(ctx: Ctx, kind: str, items: list[Any]) -> list[dict[str, Any]]:
+    cleaned = validate_many(ctx, kind, items)
+    now = now_iso()
+    for data in cleaned:
+        data.setdefault("created", now)
+        data["modified"] = now
+    return ctx.store.insert_many(kind, cleaned)
+
+
+def create_one(ctx: Ctx, kind: str, item: Any) -> dict[str, Any]:
+    return create_many(ctx, kind, [item])[0]
+
+
+def update_one(ctx: Ctx, kind: str, obj_id: int, changes: dict[str, Any], replace: bool = False) -> dict[str, Any]:
+    """PATCH merges; PUT (``replace``) keeps only server fields plus the new body."""
+    data = validate_many(ctx, kind, [changes], partial=not replace)[0]
+    data["modified"] = now_iso()
+    if replace:
+        current = load(ctx, kind, obj_id)
+        data = {**{k: current[k] for k in READ_ONLY if k in current}, **data}
+        data["id"] = obj_id
+        ctx.store.replace(kind, data)
+        return data
+    updated = ctx.store.update(kind, obj_id, data)
+    if updated is None:
+        raise not_found()
+    return updated
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+def register(router: Router, kind: str, *, put_merges: bool = False) -> None:
+    """The five DRF ModelViewSet routes for one collection."""
+
+    def list_view(ctx: Ctx, params: dict[str, str]) -> Response:
+        return list_response(ctx, kind)
+
+    def create_view(ctx: Ctx, params: dict[str, str]) -> Response:
+        return object_response(ctx, kind, create_one(ctx, kind, body_dict(ctx.request)), 201)
+
+    def retrieve_view(ctx: Ctx, params: dict[str, str]) -> Response:
+        return object_response(ctx, kind, load(ctx, kind, params["id"]))
+
+    def update_view(ctx: Ctx, params: dict[str, str]) -> Response:
+        obj_id = int(load(ctx, kind, params["id"])["id"])
+        replace = ctx.request.method == "PUT" and not put_merges
+        return object_response(ctx, kind, update_one(ctx, kind, obj_id, body_dict(ctx.request), replace))
+
+    def delete_view(ctx: Ctx, params: dict[str, str]) -> Response:
+        if not ctx.store.delete(kind, object_id(params["id"])):
+            raise not_found()
+        return no_content()
+
+    router.add(f"{kind}/", "GET", list_view)
+    router.add(f"{kind}/", "POST", create_view)
+    router.add(f"{kind}/<id>/", "GET", retrieve_view)
+    router.add(f"{kind}/<id>/", "PUT PATCH", update_view)
+    router.add(f"{kind}/<id>/", "DELETE", delete_view)

@@ -1,0 +1,105 @@
+"""The job lifecycle: PENDING -> RUNNING -> SUCCEEDED (or FAILED), with console log lines.
+
+One daemon thread per backend walks a timetable of due transitions, so thousands of jobs cost
+no more threads. A transition only applies if the job is still in the state it expects, so a
+client that PATCHes a job to STOPPED is never overruled.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from synapse.testing.store import Store
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "STOPPED"})
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def add_log(store: Store, job_id: int, message: str, level: str = "info", **extra: Any) -> None:
+    store.insert("console_logs", {"job": job_id, "message": message, "level": level, "created": _now(), **extra})
+
+
+def wants_failure(params: Any) -> bool:
+    return isinstance(params, dict) and bool(params.get("fail") or params.get("should_fail"))
+
+
+class JobRunner:
+    """Runs scheduled job transitions on one background thread."""
+
+    def __init__(self, store: Store, duration: float = 0.5) -> None:
+        self.store = store
+        self.duration = duration
+        self._queue: list[tuple[float, int, int, str]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._cond:
+            self._stopped = False
+        self._thread = threading.Thread(target=self._loop, name="synapse-local-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def clear(self) -> None:
+        with self._cond:
+            self._queue.clear()
+
+    def schedule(self, job_id: int) -> None:
+        """Start the lifecycle of a freshly created PENDING job."""
+        self._push(time.monotonic() + self.duration * 0.25, job_id, "run")
+
+    def _push(self, due: float, job_id: int, step: str) -> None:
+        with self._cond:
+            heapq.heappush(self._queue, (due, next(self._seq), job_id, step))
+            self._cond.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (not self._queue or self._queue[0][0] > time.monotonic()):
+                    timeout = self._queue[0][0] - time.monotonic() if self._queue else None
+                    self._cond.wait(timeout)
+                if self._stopped:
+                    return
+                _, _, job_id, step = heapq.heappop(self._queue)
+            try:
+                self._advance(job_id, step)
+            except Exception:  # the store may be closing under us during stop(); never kill the loop
+                continue
+
+    def _advance(self, job_id: int, step: str) -> None:
+        job = self.store.get("jobs", job_id)
+        if job is None:
+            return
+        if step == "run" and job.get("status") == "PENDING":
+            self.store.update("jobs", job_id, {"status": "RUNNING", "started": _now(), "modified": _now()})
+            add_log(self.store, job_id, "Job started")
+            add_log(self.store, job_id, f"Running action {job.get('action') or 'run'}")
+            self._push(time.monotonic() + self.duration * 0.75, job_id, "finish")
+        elif step == "finish" and job.get("status") == "RUNNING":
+            if wants_failure(job.get("params")):
+                add_log(self.store, job_id, "Job failed: failure requested by params", level="error")
+                changes = {"status": "FAILED", "result": {"error": "failure requested by params"}}
+            else:
+                add_log(self.store, job_id, "Job finished")
+                changes = {"status": "SUCCEEDED", "result": {"action": job.get("action"), "ok": True}}
+            self.store.update(
+                "jobs", job_id, {**changes, "finished": _now(), "modified": _now(), "progress_record": {"progress": 100}}
+            )
