@@ -1,6 +1,8 @@
 """synapse: drive the Synapse backend with plain Python objects."""
 
 from ._version import __version__
+from .backend import BackendClient
+from .enums import StorageCategory, StorageProvider
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -28,6 +30,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AuthenticationError",
+    "BackendClient",
     "BadRequestError",
     "ClientError",
     "ConfigurationError",
@@ -45,6 +48,8 @@ __all__ = [
     "ResponseIncompleteError",
     "ServerError",
     "Session",
+    "StorageCategory",
+    "StorageProvider",
     "UploadError",
     "__version__",
     "connect",

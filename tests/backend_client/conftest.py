@@ -1,0 +1,30 @@
+"""Fixtures: one local backend per test session, emptied before every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from synapse import BackendClient
+from synapse.testing import LocalBackend
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[LocalBackend]:
+    with LocalBackend() as server:
+        yield server
+
+
+@pytest.fixture
+def backend(_server: LocalBackend) -> Iterator[LocalBackend]:
+    _server.reset()
+    _server.faults.clear()
+    yield _server
+    _server.faults.clear()
+
+
+@pytest.fixture
+def client(backend: LocalBackend) -> Iterator[BackendClient]:
+    with BackendClient(backend.url, api_token=backend.token, max_retries=1, backoff_factor=0.001) as c:
+        yield c
