@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,12 @@ def backend(_server: LocalBackend) -> Iterator[LocalBackend]:
     _server.faults.clear()
     yield _server
     _server.faults.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep upload journals and downloaded media out of the user's cache."""
+    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture
