@@ -109,11 +109,22 @@ class Store:
                     self._conn.execute(
                         f'CREATE INDEX IF NOT EXISTS "ix_{kind}_{name}" ON "{kind}" ({_expr(name)})'
                     )
+            self._generation: dict[str, int] = dict.fromkeys(ALL_KINDS, 0)
+            self._count_cache: dict[tuple[Any, ...], tuple[int, int]] = {}
+            self._cursor_cache: dict[tuple[Any, ...], tuple[int, int]] = {}
             self._last: dict[str, int] = {}
             for kind in ALL_KINDS:
                 row = self._conn.execute(f'SELECT MAX(id) FROM "{kind}"').fetchone()
                 seq = self._conn.execute("SELECT last FROM sequences WHERE kind = ?", (kind,)).fetchone()
                 self._last[kind] = max(int(row[0] or 0), int(seq[0]) if seq else 0)
+
+    def _touch(self, kind: str) -> None:
+        """Invalidate cached counts and page cursors of ``kind`` (caller holds the lock)."""
+        self._generation[kind] += 1
+        if len(self._count_cache) > 4096:
+            self._count_cache.clear()
+        if len(self._cursor_cache) > 4096:
+            self._cursor_cache.clear()
 
     @staticmethod
     def _table(kind: str) -> str:
@@ -154,6 +165,7 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
             self._last[kind] = last
+            self._touch(kind)
         return stored
 
     def insert(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +175,7 @@ class Store:
         """Overwrite the stored object with the same id."""
         with self._lock:
             self._conn.execute(f"UPDATE {self._table(kind)} SET data = ? WHERE id = ?", (dumps(obj), obj["id"]))
+            self._touch(kind)
 
     def update(self, kind: str, obj_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
         """Merge ``changes`` into the object atomically; returns the result or None if missing."""
@@ -178,6 +191,7 @@ class Store:
     def delete(self, kind: str, obj_id: int) -> bool:
         with self._lock:
             cur = self._conn.execute(f"DELETE FROM {self._table(kind)} WHERE id = ?", (obj_id,))
+            self._touch(kind)
             return cur.rowcount > 0
 
     def clear(self) -> None:
@@ -189,6 +203,8 @@ class Store:
             self._conn.execute("DELETE FROM sequences")
             self._conn.execute("COMMIT")
             self._last = dict.fromkeys(ALL_KINDS, 0)
+            for kind in ALL_KINDS:
+                self._touch(kind)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -225,8 +241,13 @@ class Store:
 
     def count(self, kind: str, query: Query) -> int:
         where, params = query.where()
+        key = (kind, where, *params)
         with self._lock:
+            cached = self._count_cache.get(key)
+            if cached is not None and cached[0] == self._generation[kind]:
+                return cached[1]
             row = self._conn.execute(f"SELECT COUNT(*) FROM {self._table(kind)}{where}", params).fetchone()
+            self._count_cache[key] = (self._generation[kind], int(row[0]))
         return int(row[0])
 
     def page(self, kind: str, query: Query) -> list[str]:
@@ -235,16 +256,31 @@ class Store:
         table = self._table(kind)
         order = query.order_by()
         if query.limit is None:
-            sql = f"SELECT data FROM {table}{where}{order}"
-        else:
-            # Skip the offset over ids only (an index walk) and fetch just this page's rows.
-            sql = (
-                f"SELECT data FROM {table} WHERE id IN "
-                f"(SELECT id FROM {table}{where}{order} LIMIT ? OFFSET ?){order}"
-            )
-            params = [*params, query.limit, query.offset]
+            with self._lock:
+                return [str(row[0]) for row in self._conn.execute(f"SELECT data FROM {table}{where}{order}", params)]
+        by_id = [path for path, _ in query.ordering] in ([], ["id"])
+        descending = bool(query.ordering and query.ordering[0][1])
+        key = (kind, where, descending, *params)
         with self._lock:
-            return [str(row[0]) for row in self._conn.execute(sql, params).fetchall()]
+            generation = self._generation[kind]
+            hint = self._cursor_cache.get((*key, query.offset))
+            if by_id and hint is not None and hint[0] == generation:
+                # Sequential walk (page N+1 right after page N): continue after the last id seen
+                # instead of skipping `offset` rows again.
+                test = "id < ?" if descending else "id > ?"
+                glue = " AND " if where else " WHERE "
+                sql = f"SELECT id, data FROM {table}{where}{glue}{test}{order} LIMIT ?"
+                rows = self._conn.execute(sql, [*params, hint[1], query.limit]).fetchall()
+            else:
+                # Skip the offset over ids only (an index walk) and fetch just this page's rows.
+                sql = (
+                    f"SELECT id, data FROM {table} WHERE id IN "
+                    f"(SELECT id FROM {table}{where}{order} LIMIT ? OFFSET ?){order}"
+                )
+                rows = self._conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
+            if by_id and rows:
+                self._cursor_cache[(*key, query.offset + len(rows))] = (generation, int(rows[-1][0]))
+        return [str(row[1]) for row in rows]
 
     def existing_ids(self, kind: str, ids: Iterable[int]) -> set[int]:
         """The subset of ``ids`` that exist, without decoding any object."""

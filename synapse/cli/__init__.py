@@ -1,0 +1,1 @@
+"""Subcommands of ``python -m synapse``; each module exposes ``register(subparsers)``."""
