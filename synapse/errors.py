@@ -8,6 +8,7 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     ├── InvalidInputError            bad arguments from the caller; raised before any request
     ├── APIConnectionError           the request did not get a complete answer
     │   ├── APITimeoutError          connect or read timeout
+    │   │   └── JobTimeoutError      Job.wait() gave up before the job finished
     │   └── ResponseIncompleteError  POST/PATCH lost its answer; the server may have acted
     ├── HTTPError                    the server answered with a status >= 400
     │   ├── BadRequestError          400 / 422 (field errors kept in .field_errors)
@@ -42,6 +43,7 @@ __all__ = [
     "HTTPError",
     "IntegrityError",
     "InvalidInputError",
+    "JobTimeoutError",
     "MethodNotAllowedError",
     "MultipleObjectsReturned",
     "NotFoundError",
@@ -162,6 +164,12 @@ class APITimeoutError(APIConnectionError):
     """The connect or read timeout elapsed."""
 
     default_message = "The Synapse backend did not answer in time"
+
+
+class JobTimeoutError(APITimeoutError):
+    """A job did not reach a terminal status within the time given to ``Job.wait()``."""
+
+    default_message = "The job did not finish in time"
 
 
 class ResponseIncompleteError(APIConnectionError):

@@ -51,6 +51,22 @@ class IdentityMap:
             if self._fresh is not None:
                 self._fresh[key] = obj
 
+    def claim(self, cls: type, pk: Hashable, obj: Any) -> Any:
+        """Register ``obj`` unless another thread already did for this id; return the winner.
+
+        The check and the insert happen under one lock, so two threads loading the same id
+        at once still end up sharing one object.
+        """
+        key = (cls, pk)
+        with self._lock:
+            winner = self._live.get(key)
+            if winner is None:
+                winner = obj
+                self._live[key] = obj
+            if self._fresh is not None:
+                self._fresh[key] = winner
+            return winner
+
     def expire(self, cls: type, pk: Hashable) -> None:
         """Forget that this id is fresh; identity is kept."""
         if self._fresh is None:

@@ -10,13 +10,14 @@ server state (so in-place edits of lists and dicts are seen), and
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from .errors import InvalidInputError, NotFoundError
+from .errors import ConfigurationError, InvalidInputError, NotFoundError
 from .ids import check_id
 from .relations import BelongsTo, HasMany, register
 from .session import Session, get_session
@@ -53,6 +54,12 @@ class Resource(BaseModel):
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
     """Server-set fields beyond the common ones (``id``, ``created``...)."""
     update_method: ClassVar[str] = "PATCH"
+    converters: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+    """Per-field functions that turn wire values into richer ones (enums, nested models).
+
+    They run on every value from the server and from the constructor, so they must accept
+    their own output and leave values they do not understand unchanged.
+    """
     belongs_to: ClassVar[dict[str, BelongsTo[Any]]] = {}
     DoesNotExist: ClassVar[type[NotFoundError]] = NotFoundError
 
@@ -103,9 +110,12 @@ class Resource(BaseModel):
         cls, data: dict[str, Any], related: dict[str, Resource], session: Session | None
     ) -> dict[str, Any]:
         """Rename foreign keys to their ``*_id`` fields; expanded dicts become related objects."""
-        if not cls.belongs_to or not any(key in data for key in cls.belongs_to):
-            return dict(data)
         values = dict(data)
+        for name, convert in cls.converters.items():
+            if values.get(name) is not None:
+                values[name] = convert(values[name])
+        if not cls.belongs_to or not any(key in values for key in cls.belongs_to):
+            return values
         for key, relation in cls.belongs_to.items():
             if key not in values:
                 continue
@@ -145,13 +155,18 @@ class Resource(BaseModel):
         if related:
             obj._related.update(related)
         if pk is not None:
-            session.identity.add(cls, pk, obj)
+            winner = session.identity.claim(cls, pk, obj)
+            if winner is not obj:
+                winner._merge(values, related, keep_local_edits=True)
+                return cast("Self", winner)
         return obj
 
     def _merge(self, values: dict[str, Any], related: dict[str, Resource], *, keep_local_edits: bool) -> None:
         """Apply fresh server values, keeping fields the user changed and has not saved."""
         dirty = self.changed_fields() if keep_local_edits else set()
-        extra = self.__pydantic_extra__ if self.__pydantic_extra__ is not None else {}
+        if self.__pydantic_extra__ is None:
+            object.__setattr__(self, "__pydantic_extra__", {})
+        extra = cast("dict[str, Any]", self.__pydantic_extra__)
         fields = type(self).model_fields
         for name, value in values.items():
             if name in dirty:
@@ -189,6 +204,8 @@ class Resource(BaseModel):
         for name in self.repr_fields:
             relation = next((r for r in self.belongs_to.values() if r.name == name), None)
             value = getattr(self, relation.id_attr if relation else name, None)
+            if isinstance(value, Enum):
+                value = value.value
             if value is not None:
                 parts.append(f"{name}={value!r}")
         return " ".join(parts) + ">"
@@ -206,8 +223,14 @@ class Resource(BaseModel):
         return hash((type(self), self.id)) if self.id is not None else id(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as (class, data): no session, no credentials; rebinds on load."""
-        return (_unpickle, (type(self), self.to_wire(), self.changed_fields()))
+        """Pickle as (class, server state, unsaved edits): no session, no credentials.
+
+        On load the object joins the current session's identity map (merging into a live
+        object with the same id) and the edits are re-applied, so they are still unsaved.
+        """
+        current = self._current_values()
+        edits = {name: current[name] for name in self.changed_fields()}
+        return (_unpickle, (type(self), dict(self._snapshot), edits))
 
     # -- session ----------------------------------------------------------------------------
 
@@ -259,7 +282,7 @@ class Resource(BaseModel):
         if fields is not None:
             values = {k: v for k, v in values.items() if k in fields}
         renames = {relation.id_attr: key for key, relation in self.belongs_to.items()}
-        return {renames.get(name, name): value for name, value in values.items()}
+        return {renames.get(name, name): _jsonable(value) for name, value in values.items()}
 
     # -- class-level API ------------------------------------------------------------------------
 
@@ -267,13 +290,13 @@ class Resource(BaseModel):
     def get(cls, pk: Any, *, refresh: bool = False, session: Session | None = None, **params: Any) -> Self:
         """Fetch one object by id; a fresh cached copy is returned without a request."""
         session = session or get_session()
-        check_id(pk, f"{cls.__name__} id")
+        path = cls.detail_path(pk)
         if not refresh and not params:
             cached = session.identity.fresh(cls, pk)
             if cached is not None:
                 return cached  # type: ignore[no-any-return]
         try:
-            data = session.request("GET", cls.detail_path(pk), params=params or None)
+            data = session.request("GET", path, params=params or None)
         except NotFoundError as exc:
             raise cls.DoesNotExist(404, exc.detail, method=exc.method, url=exc.url) from None
         return cls._from_server(data, session)
@@ -309,11 +332,12 @@ class Resource(BaseModel):
     def save(self) -> Self:
         """POST a new object, or PATCH only the changed fields; nothing changed sends nothing."""
         session = self._bound_session()
+        changed = self.changed_fields()
         if self.id is None:
-            body = {k: v for k, v in self.to_wire(self.changed_fields()).items() if v is not None}
+            sent = {name: value for name, value in self._current_values().items() if name in changed}
+            body = {k: v for k, v in self.to_wire(changed).items() if v is not None}
             data = session.request("POST", self.api_path, json=body)
         else:
-            changed = self.changed_fields()
             if not changed:
                 return self
             unknown = {name for name in changed if name not in type(self).model_fields and name not in self._snapshot}
@@ -321,7 +345,10 @@ class Resource(BaseModel):
                 raise InvalidInputError(
                     None, f"{type(self).__name__} has no field(s) {sorted(unknown)}; nothing was sent"
                 )
+            sent = {name: value for name, value in self._current_values().items() if name in changed}
             data = session.request(self.update_method, self.api_url(), json=self.to_wire(changed))
+        # What we sent is now the server's state, even for fields its reply leaves out.
+        self._snapshot.update({name: _clone(value) for name, value in sent.items()})
         self._accept(data, session)
         return self
 
@@ -359,18 +386,36 @@ class Resource(BaseModel):
         yield from self._current_values().items()
 
 
-def _unpickle(cls: type[Resource], data: dict[str, Any], changed: set[str]) -> Resource:
+def _unpickle(cls: type[Resource], state: dict[str, Any], edits: dict[str, Any]) -> Resource:
+    """Rebuild a pickled resource in the current session (if any), then re-apply its edits."""
     try:
         session: Session | None = get_session()
-    except InvalidInputError:
+    except ConfigurationError:
         session = None
-    except Exception:
-        session = None
-    if session is None or data.get("id") is None:
-        obj = cls(**{k: v for k, v in data.items() if v is not None or k in changed})
-        return obj
-    obj = cls._from_server(data, session)
+    if state.get("id") is None:
+        return cls(**{**state, **edits})
+    if session is not None:
+        obj = cls._from_server(state, session)
+    else:
+        obj = cls.model_construct(**state)
+        obj._snapshot = {name: _clone(value) for name, value in state.items()}
+    for name, value in edits.items():
+        if name in type(obj).model_fields:
+            obj.__dict__[name] = value
+        else:
+            cast("dict[str, Any]", obj.__pydantic_extra__)[name] = value
     return obj
+
+
+def _jsonable(value: Any) -> Any:
+    """Nested pydantic models (e.g. file specifications) as plain JSON values."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
 
 
 def _clone(value: Any) -> Any:

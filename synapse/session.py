@@ -59,6 +59,7 @@ class _Budget:
 
 _current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("synapse_session", default=None)
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
+_extra_secrets: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("synapse_secrets", default=())
 _default_session: Session | None = None
 _default_lock = threading.Lock()
 
@@ -134,10 +135,22 @@ class Session:
         return f"<Session {self.base_url} auth={self._credentials.describe()}>"
 
     def redact(self, text: str) -> str:
-        """Replace every credential in ``text`` with ``***``."""
-        for secret in self._secrets:
+        """Replace every credential (and every value marked with :meth:`secret`) in ``text`` with ``***``."""
+        for secret in (*self._secrets, *_extra_secrets.get()):
             text = text.replace(secret, "***")
         return text
+
+    @contextlib.contextmanager
+    def secret(self, *values: str) -> Iterator[None]:
+        """Treat ``values`` as credentials inside the block, e.g. a token that is part of a URL path.
+
+        Log lines, error messages and error URLs built in the block show ``***`` instead.
+        """
+        token = _extra_secrets.set((*_extra_secrets.get(), *(v for v in values if v)))
+        try:
+            yield
+        finally:
+            _extra_secrets.reset(token)
 
     @property
     def has_credentials(self) -> bool:

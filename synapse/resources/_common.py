@@ -1,0 +1,70 @@
+"""Small helpers shared by the resource modules: reply shapes, id lists, enum coercion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any, TypeVar
+
+from ..errors import InvalidInputError, ResponseError
+from ..ids import check_id
+from ..query import QuerySet
+from ..resource import Resource
+
+E = TypeVar("E", bound=Enum)
+
+ID_BATCH = 1000
+"""How many ids one bulk request (set_tags, task creation) carries at most."""
+
+
+def enum_or_str(enum: type[E]) -> Callable[[Any], Any]:
+    """A converter to ``enum`` that keeps values the enum does not know (the server may add some)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, enum):
+            return value
+        try:
+            return enum(value)
+        except ValueError:
+            return value
+
+    return convert
+
+
+def results_of(reply: Any, what: str) -> list[dict[str, Any]]:
+    """The created objects of a bulk POST: a list, ``{"results": [...]}`` or one object."""
+    if isinstance(reply, list):
+        items = reply
+    elif isinstance(reply, dict) and isinstance(reply.get("results"), list):
+        items = reply["results"]
+    elif isinstance(reply, dict) and "id" in reply:
+        items = [reply]
+    else:
+        raise ResponseError(None, f"expected the created {what} (a list or an object), got {type(reply).__name__}")
+    if not all(isinstance(item, dict) for item in items):
+        raise ResponseError(None, f"expected the created {what} as JSON objects")
+    return items
+
+
+def ids_of(items: Any, model: type[Resource], what: str) -> list[int | str]:
+    """Ids from objects, ids or a queryset (walked for ids only, with ``fields=id``)."""
+    if isinstance(items, QuerySet):
+        return [row["id"] for row in items.filter(fields="id").values()]
+    if isinstance(items, (Resource, int, str)):
+        items = [items]
+    if not isinstance(items, Iterable):
+        raise InvalidInputError(None, f"{what} must be {model.__name__} objects, ids or a queryset")
+    ids: list[int | str] = []
+    for item in items:
+        if isinstance(item, Resource):
+            if not isinstance(item, model):
+                raise InvalidInputError(None, f"{what} must be {model.__name__} objects, not {type(item).__name__}")
+            ids.append(item._require_id())
+        else:
+            ids.append(check_id(item, f"{model.__name__} id"))
+    return list(dict.fromkeys(ids))
+
+
+def batches(items: list[Any], size: int = ID_BATCH) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,114 @@
+"""Machine learning: trained models and ground-truth datasets with their versions and events."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..downloads import download
+from ..errors import InvalidInputError
+from ..progress import ProgressSpec
+from ..relations import BelongsTo, HasMany
+from ..resource import Resource
+from ..session import Session, get_session
+from ..uploads import CHUNK_SIZE, chunked_upload
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from .data import DataCollection, DataUnit
+    from .plugins import Plugin, PluginRelease
+
+
+class Model(Resource):
+    """A trained model file registered with the plugin that produced (and serves) it."""
+
+    api_path: ClassVar[str] = "models/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("name", "plugin")
+    read_only_fields: ClassVar[frozenset[str]] = frozenset({"file", "checksum", "size"})
+
+    name: str | None = None
+    description: str | None = None
+    version: str | None = None
+    plugin_id: int | str | None = None
+    plugin_release_id: int | None = None
+    checkpoint_id: int | None = None
+    configuration: dict[str, Any] | None = None
+    file: str | None = None
+
+    plugin: ClassVar[BelongsTo[Plugin]] = BelongsTo("Plugin")
+    plugin_release: ClassVar[BelongsTo[PluginRelease]] = BelongsTo("PluginRelease")
+    checkpoint: ClassVar[BelongsTo[Model]] = BelongsTo("Model")
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        session: Session | None = None,
+        file: str | os.PathLike[str] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        progress: ProgressSpec = None,
+        **fields: Any,
+    ) -> Self:
+        """Register a model; with ``file`` the file goes up first with the chunked protocol
+        and the model points at that upload (``chunked_upload``)."""
+        session = session or get_session()
+        if file is not None:
+            upload = chunked_upload(session, file, chunk_size=chunk_size, progress=progress)
+            fields["chunked_upload"] = upload["id"]
+        return super().create(session=session, **fields)
+
+    def download(self, dest: str | os.PathLike[str], *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
+        """Fetch the model file to ``dest`` (a directory or a file path)."""
+        if not self.file:
+            raise InvalidInputError(None, f"{self!r} has no file URL to download")
+        return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
+
+
+class GroundTruthDataset(Resource):
+    """A curated set of reference annotations over a data collection, kept in versions."""
+
+    api_path: ClassVar[str] = "ground_truth_datasets/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("name",)
+
+    name: str | None = None
+    description: str | None = None
+    data_collection_id: int | None = None
+
+    data_collection: ClassVar[BelongsTo[DataCollection]] = BelongsTo("DataCollection")
+    versions: ClassVar[HasMany[GroundTruthVersion]] = HasMany("GroundTruthVersion", "ground_truth_dataset")
+
+
+class GroundTruthVersion(Resource):
+    """One frozen version of a ground-truth dataset; its ``events`` are the annotations."""
+
+    api_path: ClassVar[str] = "ground_truth_dataset_versions/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("ground_truth_dataset", "name")
+
+    name: str | None = None
+    is_archived: bool | None = None
+    ground_truth_dataset_id: int | None = None
+
+    ground_truth_dataset: ClassVar[BelongsTo[GroundTruthDataset]] = BelongsTo("GroundTruthDataset")
+    events: ClassVar[HasMany[GroundTruthEvent]] = HasMany("GroundTruthEvent", "ground_truth_dataset_versions")
+
+
+class GroundTruthEvent(Resource):
+    """One ground-truth annotation of a data unit within a dataset version.
+
+    Filter by several versions with ``GroundTruthEvent.filter(ground_truth_dataset_versions=[1, 2])``.
+    """
+
+    api_path: ClassVar[str] = "ground_truth_events/"
+    api_list_path: ClassVar[str | None] = "sdk/ground_truth_events/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("ground_truth_dataset_version", "data_unit")
+
+    ground_truth_dataset_version_id: int | None = None
+    data_unit_id: int | None = None
+    data: Any = None
+    files: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+    ground_truth_dataset_version: ClassVar[BelongsTo[GroundTruthVersion]] = BelongsTo("GroundTruthVersion")
+    data_unit: ClassVar[BelongsTo[DataUnit]] = BelongsTo("DataUnit")

@@ -1,0 +1,180 @@
+"""Plugins (installable actions such as training or inference), their releases and the agents that run them."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
+
+from .._forms import file_part, form_fields
+from ..errors import InvalidInputError, NotFoundError
+from ..ids import check_id
+from ..relations import BelongsTo, HasMany
+from ..resource import Resource
+from ..session import Session, get_session
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from .jobs import Job
+
+
+class Plugin(Resource):
+    """An installable plugin. ``Plugin.get`` takes an id or the plugin's ``code``."""
+
+    api_path: ClassVar[str] = "plugins/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("code", "name")
+    update_method: ClassVar[str] = "PUT"
+
+    code: str | None = None
+    name: str | None = None
+    description: str | None = None
+    category: str | None = None
+
+    releases: ClassVar[HasMany[PluginRelease]] = HasMany("PluginRelease", "plugin")
+
+    @classmethod
+    def get(cls, pk: Any, *, refresh: bool = False, session: Session | None = None, **params: Any) -> Self:
+        """By id, or by code (a non-numeric string): the backend has no code route, so a code is
+        looked up with one ``plugins/?code=...`` request."""
+        if isinstance(pk, str) and not pk.isdigit():
+            check_id(pk, "plugin code")
+            query = cls.all() if session is None else cls.using(session)
+            return query.filter(code=pk, **params).get()
+        return super().get(pk, refresh=refresh, session=session, **params)
+
+    def run(
+        self,
+        action: str | None = None,
+        agent: Any = None,
+        params: dict[str, Any] | None = None,
+        *,
+        version: str | None = None,
+        storage_id: int | None = None,
+        job_id: int | None = None,
+        debug: bool | None = None,
+        **extra: Any,
+    ) -> Job | Any:
+        """Run an action (POST plugins/{id or code}/run/).
+
+        Returns a :class:`Job` when the reply is one (it has ``id`` and ``status``), else the
+        raw reply (e.g. a synchronous inference result). An unsaved ``Plugin(code="x")`` runs
+        by code without fetching the plugin first.
+        """
+        from .jobs import Job
+
+        ref = self.id if self.id is not None else self.code
+        if ref is None:
+            raise InvalidInputError(None, "this Plugin has neither an id nor a code to run it by")
+        body = {
+            "agent": agent.id if isinstance(agent, Resource) else agent,
+            "action": action,
+            "params": params,
+            "version": version,
+            "storage_id": storage_id,
+            "job_id": job_id,
+            "debug": debug,
+            **extra,
+        }
+        session = self._bound_session()
+        path = f"{self.api_path}{check_id(ref, 'plugin id or code')}/run/"
+        reply = session.request("POST", path, json={k: v for k, v in body.items() if v is not None})
+        if isinstance(reply, dict) and "id" in reply and "status" in reply:
+            return Job._from_server(reply, session)
+        return reply
+
+
+class PluginRelease(Resource):
+    """One published version of a plugin. ``PluginRelease.get`` takes an id or ``"code@version"``."""
+
+    api_path: ClassVar[str] = "plugin_releases/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("plugin", "version")
+
+    plugin_id: int | str | None = None
+    version: str | None = None
+    config: dict[str, Any] | None = None
+    requirements: list[str] | None = None
+    debug: bool | None = None
+    file: str | None = None
+
+    plugin: ClassVar[BelongsTo[Plugin]] = BelongsTo("Plugin")
+
+    @classmethod
+    def detail_path(cls, pk: Any) -> str:
+        """``code@version`` lookups are percent-encoded except for ``@`` (codes may hold ``/``)."""
+        if isinstance(pk, str) and "@" in pk:
+            encoded = quote(pk, safe="@")
+            if not pk.strip() or encoded in (".", ".."):
+                raise InvalidInputError(None, f"invalid plugin release lookup {pk!r}")
+            return f"{cls.api_path}{encoded}/"
+        return super().detail_path(pk)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        session: Session | None = None,
+        plugin: Any = None,
+        version: str | None = None,
+        file: str | os.PathLike[str] | None = None,
+        config: dict[str, Any] | None = None,
+        requirements: list[str] | None = None,
+        debug: bool = False,
+        **fields: Any,
+    ) -> Self:
+        """Publish a release. With ``file`` the body is multipart (config as JSON, one
+        ``requirements`` part per item, ``debug`` as ``True``/``False``), else JSON."""
+        if plugin is None or not version:
+            raise InvalidInputError(None, "a plugin release needs plugin= (code or Plugin) and version=")
+        if isinstance(plugin, Plugin):
+            plugin = plugin.code or plugin._require_id()
+        session = session or get_session()
+        body: dict[str, Any] = {"plugin": plugin, "version": version, "config": config,
+                                "requirements": requirements, "debug": debug, **fields}
+        body = {k: v for k, v in body.items() if v is not None}
+        if file is None:
+            reply = session.request("POST", cls.api_path, json=body)
+        else:
+            if config is not None:
+                body["config"] = json.dumps(config)
+            with file_part(file) as (filename, handle):
+                parts = {"file": (filename, handle)}
+                reply = session.request("POST", cls.api_path, data=form_fields(body), files=parts)
+        return cls._from_server(reply, session)
+
+
+class Agent(Resource):
+    """A machine that runs plugin jobs. Its ``token`` is a secret and never shown in reprs."""
+
+    api_path: ClassVar[str] = "agents/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("name", "status")
+    read_only_fields: ClassVar[frozenset[str]] = frozenset({"token", "node_install_script"})
+
+    name: str | None = None
+    url: str | None = None
+    status: str | None = None
+    token: str | None = None
+    node_install_script: str | None = None
+
+    @property
+    def is_connected(self) -> bool:
+        return (self.status or "").lower() == "connected"
+
+    @classmethod
+    def health_check(cls, token: str, *, session: Session | None = None) -> Agent | Any:
+        """Report the agent holding ``token`` as alive (POST agents/{token}/connect/, empty body).
+
+        The token is kept out of errors and logs: it is redacted from any message.
+        """
+        if not isinstance(token, str) or not token:
+            raise InvalidInputError(None, "agent token must be a non-empty string")
+        session = session or get_session()
+        with session.secret(token, quote(token, safe='')):
+            try:
+                reply = session.request("POST", f"{cls.api_path}{quote(token, safe='')}/connect/")
+            except NotFoundError as exc:
+                raise cls.DoesNotExist(404, "no agent has this token", method=exc.method, url=exc.url) from None
+        if isinstance(reply, dict) and "id" in reply:
+            return cls._from_server(reply, session)
+        return reply

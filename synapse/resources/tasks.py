@@ -1,0 +1,84 @@
+"""Tasks (one data unit to annotate within a project) and the tags put on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import InvalidInputError
+from ..ids import check_id
+from ..relations import BelongsTo
+from ..resource import Resource
+from ..session import Session, get_session
+from ._common import batches, results_of
+from ._tags import Taggable
+
+if TYPE_CHECKING:
+    from .data import DataUnit
+    from .projects import Project
+
+
+class TaskTag(Resource):
+    """A label that can be attached to tasks and assignments of a project."""
+
+    api_path: ClassVar[str] = "task_tags/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("name", "project")
+
+    name: str | None = None
+    color: str | None = None
+    project_id: int | None = None
+
+    project: ClassVar[BelongsTo[Project]] = BelongsTo("Project")
+
+
+class Task(Taggable):
+    """One unit of annotation work: a data unit in a project, with its annotation ``data``."""
+
+    api_path: ClassVar[str] = "tasks/"
+    api_list_path: ClassVar[str | None] = "sdk/tasks/"
+    repr_fields: ClassVar[tuple[str, ...]] = ("project", "status")
+
+    project_id: int | None = None
+    data_unit_id: int | None = None
+    status: str | None = None
+    data: Any = None
+    assignee: Any = None
+
+    project: ClassVar[BelongsTo[Project]] = BelongsTo("Project")
+    data_unit: ClassVar[BelongsTo[DataUnit]] = BelongsTo("DataUnit")
+
+    def annotate(self, data: Any, *, schema: str | None = None) -> Task:
+        """Store annotation ``data`` (PUT annotate_task_data/); the reply refreshes this task."""
+        session = self._bound_session()
+        params = {"schema": schema} if schema else None
+        reply = session.request("PUT", f"{self.api_url()}annotate_task_data/", params=params, json=data)
+        if isinstance(reply, dict):
+            self._accept(reply, session)
+        else:
+            self._merge({"data": data}, {}, keep_local_edits=False)
+        return self
+
+    @classmethod
+    def bulk_create(cls, project: Any, data_units: Iterable[Any], *, session: Session | None = None) -> list[Task]:
+        """Create one task per data unit (objects, ids or ``{"data_unit": id, ...}`` dicts).
+
+        Sends ``{"project": id, "data": [...]}`` to ``tasks/`` in batches of 1,000.
+        """
+        session = session or get_session()
+        project_id = check_id(project.id if isinstance(project, Resource) else project, "project id")
+        entries = [_task_entry(unit) for unit in data_units]
+        created: list[Task] = []
+        for batch in batches(entries):
+            reply = session.request("POST", cls.api_path, json={"project": project_id, "data": batch})
+            created.extend(cls._from_server(item, session) for item in results_of(reply, "tasks"))
+        return created
+
+
+def _task_entry(unit: Any) -> dict[str, Any]:
+    if isinstance(unit, dict):
+        if "data_unit" not in unit:
+            raise InvalidInputError(None, f"each task entry needs a 'data_unit', got keys {sorted(unit)}")
+        return dict(unit)
+    if isinstance(unit, Resource):
+        return {"data_unit": unit._require_id()}
+    return {"data_unit": check_id(unit, "data unit id")}
