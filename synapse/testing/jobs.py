@@ -96,10 +96,9 @@ class JobRunner:
         elif step == "finish" and job.get("status") == "RUNNING":
             if wants_failure(job.get("params")):
                 add_log(self.store, job_id, "Job failed: failure requested by params", level="error")
-                changes = {"status": "FAILED", "result": {"error": "failure requested by params"}}
+                changes: dict[str, Any] = {"status": "FAILED", "result": {"error": "failure requested by params"}}
             else:
                 add_log(self.store, job_id, "Job finished")
                 changes = {"status": "SUCCEEDED", "result": {"action": job.get("action"), "ok": True}}
-            self.store.update(
-                "jobs", job_id, {**changes, "finished": _now(), "modified": _now(), "progress_record": {"progress": 100}}
-            )
+            changes.update(finished=_now(), modified=_now(), progress_record={"progress": 100})
+            self.store.update("jobs", job_id, changes)

@@ -9,10 +9,11 @@ connection starts cleanly, and closing the socket without an answer when a fault
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any, cast
 
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
@@ -43,10 +44,8 @@ class ConnectionRegistry:
             sockets = list(self._sockets)
             self._sockets.clear()
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class KeepAliveRequestHandler(WSGIRequestHandler):
@@ -59,10 +58,8 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         super().setup()
         # Headers and body go out in separate writes; without NODELAY, Nagle plus delayed ACKs
         # would add ~40 ms to every keep-alive request.
-        try:
+        with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
         registry = getattr(self.server, "synapse_connections", None)
         if isinstance(registry, ConnectionRegistry):
             registry.add(self.connection)
@@ -71,10 +68,8 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         registry = getattr(self.server, "synapse_connections", None)
         if isinstance(registry, ConnectionRegistry):
             registry.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return
@@ -84,10 +79,8 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip() == "100-continue":
@@ -100,7 +93,7 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
                 length = max(0, int(self.headers.get("Content-Length") or 0))
             except ValueError:
                 length = 0
-            stream = LimitedStream(self.rfile, length)
+            stream = LimitedStream(cast(IO[bytes], self.rfile), length)
             environ["wsgi.input"] = stream
         captured: dict[str, Any] = {}
 

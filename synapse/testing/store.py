@@ -263,7 +263,8 @@ class Store:
         key = (kind, where, descending, *params)
         with self._lock:
             generation = self._generation[kind]
-            hint = self._cursor_cache.get((*key, query.offset))
+            here = (*key, query.offset)
+            hint = self._cursor_cache.get(here)
             if by_id and hint is not None and hint[0] == generation:
                 # Sequential walk (page N+1 right after page N): continue after the last id seen
                 # instead of skipping `offset` rows again.
@@ -279,7 +280,8 @@ class Store:
                 )
                 rows = self._conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
             if by_id and rows:
-                self._cursor_cache[(*key, query.offset + len(rows))] = (generation, int(rows[-1][0]))
+                after = (*key, query.offset + len(rows))
+                self._cursor_cache[after] = (generation, int(rows[-1][0]))
         return [str(row[1]) for row in rows]
 
     def existing_ids(self, kind: str, ids: Iterable[int]) -> set[int]:

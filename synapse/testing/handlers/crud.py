@@ -124,7 +124,7 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
         nested.setdefault(head, [])
         if rest:
             nested[head].append(rest)
-    for name, rest in nested.items():
+    for name, deeper in nested.items():
         target = FOREIGN_KEYS.get(kind, {}).get(name) or LIST_REFERENCES.get(kind, {}).get(name)
         if target is None:
             continue
@@ -135,8 +135,8 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
                 if isinstance(item, int) and not isinstance(item, bool):
                     ids.append(item)
         found = ctx.store.get_many(target, ids)
-        if rest:
-            expand_objects(ctx, target, list(found.values()), rest)
+        if deeper:
+            expand_objects(ctx, target, list(found.values()), deeper)
         for obj in objects:
             value = obj.get(name)
             if isinstance(value, list):

@@ -27,7 +27,7 @@ def create_data_file(ctx: Ctx, params: dict[str, str]) -> Response:
     """Multipart ``file`` or JSON ``{chunked_upload, meta?}`` -> ``{id, checksum, size, file}``."""
     body = body_dict(ctx.request)
     upload_file = file_storage(body.get("file"))
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    meta: dict[str, Any] = body["meta"] if isinstance(body.get("meta"), dict) else {}
     if upload_file is not None:
         key, size, md5 = ctx.state.media.save(upload_file.stream)
         name = safe_filename(upload_file.filename)

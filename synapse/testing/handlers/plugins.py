@@ -77,7 +77,8 @@ def create_release(ctx: Ctx, params: dict[str, str]) -> Response:
     body["version"] = str(body.get("version") or "")
     if upload is not None:
         key, size, md5 = ctx.state.media.save(upload.stream)
-        body.update(file=ctx.state.media.url(key, safe_filename(upload.filename, "plugin.zip")), checksum=md5, size=size)
+        name = safe_filename(upload.filename, "plugin.zip")
+        body.update(file=ctx.state.media.url(key, name), checksum=md5, size=size)
     return object_response(ctx, "plugin_releases", create_one(ctx, "plugin_releases", body), 201)
 
 
