@@ -252,8 +252,7 @@ class BackendClient:
             paths = [path for spec in files[start:start + batch_size] for path in spec.values()]
             uploaded = iter(uploads.upload_many(self.session, paths, workers=max_workers, chunked=use_chunked_upload))
             units = [_data_unit_item(item, collection_id, [next(uploaded) for _ in item["files"]]) for item in batch]
-            created = self.create_data_units(units)
-            rows = created if isinstance(created, list) else created.get("results", [created])
+            rows = _created_rows(self.create_data_units(units))
             if project_id is not None:
                 self.create_tasks({"project": project_id, "data": [{"data_unit": row["id"]} for row in rows]})
             created_all.extend(rows)
@@ -443,6 +442,15 @@ def _results(body: Any, path: str) -> list[Any]:
     if isinstance(results, list):
         return results
     raise ResponseError(None, f"expected a page with a 'results' list from {path}")
+
+
+def _created_rows(created: Any) -> list[Any]:
+    """Created objects from a list, a ``{results: [...]}`` envelope or a single object."""
+    if isinstance(created, list):
+        return created
+    if isinstance(created, dict):
+        return _results(created, "data_units/") if "results" in created else [created]
+    raise ResponseError(None, f"data_units/ answered {type(created).__name__}, expected the created units")
 
 
 def _without(error: ClientError, secret: str) -> ClientError:

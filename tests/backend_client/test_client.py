@@ -141,3 +141,10 @@ def test_uuid_and_code_ids_are_accepted(backend: LocalBackend, client: BackendCl
     with pytest.raises(NotFoundError):
         client.get_job("0b5e1d9c-6a52-4d39-9d3c-2f1f5b3a9e10")
     assert backend.requests[-1].path == "jobs/0b5e1d9c-6a52-4d39-9d3c-2f1f5b3a9e10/"
+
+
+def test_transport_failures_are_client_errors_too() -> None:
+    client = BackendClient("http://127.0.0.1:9", api_token="secret-token", max_retries=0, timeout=2)
+    with pytest.raises(ClientError) as caught:
+        client.get_project(1)
+    assert caught.value.status_code is None and "secret-token" not in str(caught.value)

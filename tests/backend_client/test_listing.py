@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synapse import BackendClient, NotFoundError
+from synapse import BackendClient, BadRequestError, NotFoundError
 from synapse.testing import LocalBackend
 
 
@@ -82,3 +82,12 @@ def test_unknown_keyword_arguments_are_type_errors(client: BackendClient) -> Non
         client.list_tasks(list_all=True, page_failures=[])  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         client.list_jobs(list_all=True)  # type: ignore[call-arg]
+
+
+def test_errors_on_later_pages_raise_from_the_iterator(backend: LocalBackend, client: BackendClient) -> None:
+    _tasks(backend, 250)
+    items, count = client.list_tasks(list_all=True)
+    assert count == 250
+    backend.faults.add("sdk/tasks/", status=400, times=1, body={"detail": "broken page"})
+    with pytest.raises(BadRequestError, match="broken page"):
+        list(items)
