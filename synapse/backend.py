@@ -47,6 +47,15 @@ def _payload(data: object, name: str = "data") -> Any:
     raise InvalidInputError(None, f"{name} must be a dict or a list, not {type(data).__name__}")
 
 
+def _query(params: object) -> dict[str, Any]:
+    """A copy of the caller's query params (so defaults can be added without changing them)."""
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise InvalidInputError(None, f"params must be a dict, not {type(params).__name__}")
+    return dict(params)
+
+
 def _object(data: object, name: str = "data") -> dict[str, Any]:
     """A copy of a dict argument, so popping fields never changes the caller's dict."""
     if not isinstance(data, Mapping):
@@ -139,7 +148,7 @@ class BackendClient:
         **per_page: Any,
     ) -> Listing:
         """One page as sent, or with ``list_all`` the ``(iterator, count)`` walk (conversion applies there only)."""
-        query = dict(params or {})
+        query = _query(params)
         if page_size is not None:
             query.setdefault("page_size", page_size)
         if not list_all:
@@ -333,7 +342,7 @@ class BackendClient:
         self, plugin_code: int | str | None = None, *, params: Mapping[str, Any] | None = None,
     ) -> list[Any]:
         """Releases of the first page (``results`` only), optionally of one plugin."""
-        query = {"plugin": plugin_code, **(params or {})}
+        query = {"plugin": plugin_code, **_query(params)}
         return _results(self._get("plugin_releases/", query), "plugin_releases/")
 
     def get_plugin_release(self, pk: int | str, params: Mapping[str, Any] | None = None) -> JSON:
@@ -347,7 +356,7 @@ class BackendClient:
             segment = quote(lookup, safe="@")
         else:
             segment = str(check_id(lookup, "lookup"))
-        query = {"expand": expand, **(params or {})}
+        query = {"expand": expand, **_query(params)}
         return self._get(f"plugin_releases/{segment}/", query)
 
     def create_plugin_release(self, data: Mapping[str, Any], *, file: Any = None) -> JSON:

@@ -148,3 +148,12 @@ def test_transport_failures_are_client_errors_too() -> None:
     with pytest.raises(ClientError) as caught:
         client.get_project(1)
     assert caught.value.status_code is None and "secret-token" not in str(caught.value)
+
+
+def test_non_mapping_params_are_rejected_before_any_request(backend: LocalBackend, client: BackendClient) -> None:
+    for call in (client.list_tasks, client.list_jobs, client.list_data_units):
+        with pytest.raises(InvalidInputError):
+            call([("project", 1)])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        client.list_plugin_releases("co", params="plugin=co")  # type: ignore[arg-type]
+    assert backend.request_count == 0
