@@ -462,11 +462,12 @@ def _created_rows(created: Any) -> list[Any]:
     raise ResponseError(None, f"data_units/ answered {type(created).__name__}, expected the created units")
 
 
-def _without(error: ClientError, secret: str) -> ClientError:
-    """The same error with an agent token (which sits in the URL path) masked in its message."""
+def _without(error: ClientError, token: str) -> ClientError:
+    """The same error with the agent token (which sits in the URL path) masked in its message."""
+    segment, masked = f"agents/{token}/", "agents/***/"
     if error.url:
-        error.url = error.url.replace(secret, "***")
-    error.args = tuple(str(arg).replace(secret, "***") for arg in error.args)
+        error.url = error.url.replace(segment, masked)
+    error.args = tuple(str(arg).replace(segment, masked) for arg in error.args)
     return error
 
 
