@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import InvalidInputError
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,200}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.@-]{1,200}")
 
 
 def check_id(value: Any, what: str = "id") -> int | str:
@@ -23,7 +23,7 @@ def check_id(value: Any, what: str = "id") -> int | str:
         if value < 0:
             raise InvalidInputError(None, f"{what} must not be negative, got {value}")
         return value
-    if isinstance(value, str) and _SAFE_ID.match(value) and value not in (".", ".."):
+    if isinstance(value, str) and _SAFE_ID.fullmatch(value) and value not in (".", ".."):
         return value
     raise InvalidInputError(
         None, f"{what} must be an int or a plain token (letters, digits, _ . @ -), got {value!r}"
