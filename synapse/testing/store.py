@@ -61,7 +61,12 @@ class Query:
         params: list[Any] = []
         for path, op, values in self.filters:
             expr = _expr(path)
-            if op == "in":
+            if op == "has":
+                path_text = "$." + ".".join(path.split("__"))
+                marks = ",".join("?" * len(values)) or "NULL"
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each(data, '{path_text}') WHERE value IN ({marks}))")
+                params.extend(values)
+            elif op == "in":
                 if not values:
                     clauses.append("0")
                     continue

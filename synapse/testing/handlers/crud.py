@@ -93,7 +93,10 @@ def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | Non
             continue
         if op == "in":
             expanded = [part for value in values for part in (value.split(",") if key.endswith("__in") else [value])]
-            if path in int_fields:
+            if path in LIST_REFERENCES.get(kind or "", {}):
+                numbers = [parse_int(v) for v in expanded]
+                query.filters.append((path, "has", [n for n in numbers if n is not None]))
+            elif path in int_fields:
                 numbers = [parse_int(v) for v in expanded]
                 query.filters.append((path, "in", [n for n in numbers if n is not None]))
             else:
