@@ -1,0 +1,127 @@
+"""``synapse demo``: run a realistic pipeline against an embedded backend and print what it cost.
+
+Without ``--url`` and ``--token`` nothing leaves the machine: a ``LocalBackend`` is started in a
+temporary folder (removed at exit) with a fresh random token. With both, the same pipeline
+creates real objects on that backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..session import Session
+from .common import check_reachable, fail, guarded
+from .demo_steps import DemoOptions, Pipeline
+
+COMMAND = "demo"
+FULL = DemoOptions(files=600, big_file_mib=64, chunk_mib=50, workers=8, progress=True)
+QUICK = DemoOptions(files=40, big_file_mib=6, chunk_mib=2, workers=8, progress=True)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the ``demo`` subcommand to the top-level parser."""
+    parser = subparsers.add_parser(
+        COMMAND,
+        help="run a sample pipeline against an embedded local backend",
+        description=(
+            "Start an embedded local backend in a temporary folder and drive a full pipeline through "
+            "the object model: storage, data collection, file uploads (one big file in chunks), data units, "
+            "project, tasks, annotations, tags, plugin release and run, job logs, model, ground truth. "
+            "Prints a summary of items, bytes, requests and seconds per step."
+        ),
+        epilog=(
+            f"Full run: {FULL.files} files plus a {FULL.big_file_mib} MiB file sent in {FULL.chunk_mib} MiB chunks. "
+            f"--quick: {QUICK.files} files plus a {QUICK.big_file_mib} MiB file in {QUICK.chunk_mib} MiB chunks "
+            "(still several chunks). --url and --token together run it against a real backend "
+            "(it creates objects there)."
+        ),
+    )
+    parser.add_argument("--quick", action="store_true", help="a small, fast run (for CI)")
+    parser.add_argument("--files", type=_positive, metavar="N", help="number of small files (image + label pairs)")
+    parser.add_argument("--big-file-mib", type=_positive, metavar="MIB", help="size of the big file in MiB")
+    parser.add_argument("--chunk-mib", type=_positive, metavar="MIB", help="chunk size for the big file in MiB")
+    parser.add_argument("--workers", type=_positive, metavar="N", help="parallel uploads (default 8)")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress bars (default: when stderr is a terminal and tqdm is installed)",
+    )
+    parser.add_argument("--url", help="run against this backend instead (needs --token)")
+    parser.add_argument("--token", help="API token for --url")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def options_from(args: argparse.Namespace) -> DemoOptions:
+    base = QUICK if args.quick else FULL
+    return DemoOptions(
+        files=args.files or base.files,
+        big_file_mib=args.big_file_mib or base.big_file_mib,
+        chunk_mib=args.chunk_mib or base.chunk_mib,
+        workers=args.workers or base.workers,
+        progress=sys.stderr.isatty() if args.progress is None else bool(args.progress),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.url) != bool(args.token):
+        return fail(COMMAND, "--url and --token go together (the demo never reads SYNAPSE_* variables)")
+    return guarded(COMMAND, lambda: _run(args, options_from(args)))
+
+
+def _run(args: argparse.Namespace, options: DemoOptions) -> int:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="synapse-demo-") as folder, _session(args, Path(folder)) as session:
+        check_reachable(session)
+        pipeline = Pipeline(session, Path(folder) / "work", options, lambda line: _say(session, line))
+        summary = pipeline.run()
+    _say(session, "")
+    _say(session, summary.render())
+    _say(session, f"\ndemo finished in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+@contextlib.contextmanager
+def _session(args: argparse.Namespace, folder: Path) -> Iterator[Session]:
+    """A session on the explicit backend, or on a fresh embedded one living in ``folder``."""
+    if args.url:
+        session = Session(args.url, api_token=args.token)
+        print(f"synapse demo: running against {session.base_url} (this creates objects there)")
+        with session:
+            yield session
+        return
+    from ..testing import LocalBackend
+
+    with LocalBackend(db=folder / "backend.sqlite3", token=new_token(), job_duration=1.0) as backend:
+        session = Session(backend.url, api_token=backend.token)
+        print(f"synapse demo: embedded backend at {backend.url} (temporary folder, removed at exit)")
+        with session:
+            yield session
+        session.close()
+
+
+def new_token() -> str:
+    """A throwaway token for the embedded backend (never printed)."""
+    return secrets.token_urlsafe(16)
+
+
+def _say(session: Session, line: str) -> None:
+    print(session.redact(line), flush=True)
