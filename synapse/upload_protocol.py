@@ -111,6 +111,7 @@ class ChunkedUpload:
             if confirmed == offset + length:
                 self._md5.update(chunk)
                 self._hashed = confirmed
+            del chunk  # free this chunk before the next read, so only one is ever alive
             stalls = stalls + 1 if confirmed <= offset else 0
             if stalls > CHUNK_RETRIES:
                 raise ResponseError(None, f"the server keeps the upload at offset {confirmed}; giving up")

@@ -1,0 +1,125 @@
+"""download(): Range resume of a .part, atomic rename, no credentials, names confined to dest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from synapse.downloads import download
+from synapse.errors import InvalidInputError
+from synapse.session import Session
+from synapse.testing import LocalBackend
+from synapse.uploads import upload_data_file
+
+from .conftest import CHUNK
+
+
+def uploaded(session: Session, make_file: Callable[..., Path], size: int = 5 * CHUNK + 7) -> tuple[Path, str]:
+    source = make_file(size, name="media.bin")
+    return source, upload_data_file(session, source)["file"]
+
+
+def test_download_into_a_folder_uses_the_url_name_and_sends_no_auth(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    backend.clear_log()
+    dest = tmp_path / "out"
+    dest.mkdir()
+    path = download(session, url, dest)
+    assert path == dest / "media.bin"
+    assert path.read_bytes() == source.read_bytes()
+    (get,) = backend.requests
+    assert "Synapse-Access-Token" not in get.headers and "Authorization" not in get.headers
+    assert not list(dest.glob("*.part"))
+
+
+def test_partial_part_file_is_resumed_with_range(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    target = tmp_path / "resume.bin"
+    data = source.read_bytes()
+    (tmp_path / "resume.bin.part").write_bytes(data[:12345])
+    backend.clear_log()
+    seen: list[tuple[int, int]] = []
+    path = download(session, url, target, progress=lambda d, t: seen.append((d, t)))
+    assert path.read_bytes() == data
+    (get,) = backend.requests
+    assert get.headers["Range"] == "bytes=12345-"
+    assert get.status == 206
+    assert seen[0][0] >= 12345 and seen[-1] == (len(data), len(data))
+
+
+def test_resume_false_ignores_the_part_file(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    (tmp_path / "fresh.bin.part").write_bytes(b"garbage")
+    backend.clear_log()
+    path = download(session, url, tmp_path / "fresh.bin", resume=False)
+    assert path.read_bytes() == source.read_bytes()
+    assert "Range" not in backend.requests[0].headers
+
+
+def test_a_dropped_download_is_continued_within_the_call(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    backend.faults.add("media/*", method="GET", status=None, drop_connection="before", times=1)
+    backend.clear_log()
+    assert download(session, url, tmp_path / "again.bin").read_bytes() == source.read_bytes()
+
+
+def test_existing_file_is_kept_unless_overwrite(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    target = tmp_path / "kept.bin"
+    target.write_bytes(b"old")
+    backend.clear_log()
+    assert download(session, url, target).read_bytes() == b"old"
+    assert backend.request_count == 0
+    assert download(session, url, target, overwrite=True).read_bytes() == source.read_bytes()
+
+
+def test_a_failed_download_leaves_no_final_file(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    _, url = uploaded(session, make_file)
+    backend.faults.add("media/*", method="GET", status=500, times=None)
+    with pytest.raises(Exception, match="500"):
+        download(session, url, tmp_path / "never.bin", attempts=2)
+    assert not (tmp_path / "never.bin").exists()
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc/evil", "a/b", "..", ".", "", "x\\y"])
+def test_escaping_names_are_refused(
+    name: str, session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    _, url = uploaded(session, make_file, size=10)
+    backend.clear_log()
+    dest = tmp_path / "inside"
+    with pytest.raises(InvalidInputError):
+        download(session, url, dest, filename=name)
+    assert backend.request_count == 0
+    assert not (tmp_path / "evil").exists()
+    assert not dest.exists()
+
+
+def test_an_escaping_name_in_the_url_is_refused(session: Session, backend: LocalBackend, tmp_path: Path) -> None:
+    dest = tmp_path / "inside"
+    dest.mkdir()
+    with pytest.raises(InvalidInputError):
+        download(session, backend.url + "/media/abc/..%2Fevil", dest)
+    assert backend.request_count == 0
+    assert not (tmp_path / "evil").exists()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "data:text/plain,hi", "/relative"])
+def test_non_http_schemes_are_refused(url: str, session: Session, backend: LocalBackend, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError):
+        download(session, url, tmp_path, filename="x")
+    assert backend.request_count == 0
