@@ -170,6 +170,6 @@ class Application:
             agent = strip_token(request.headers.get("SYNAPSE-Agent"))
             if agent and (agent == params.get("token") or self.state.store.find_one("agents", "token", agent)):
                 return
-        has_any = any(request.headers.get(h) for h in ("Synapse-Access-Token", "Authorization"))
+        has_any = any(strip_token(request.headers.get(h)) for h in ("Synapse-Access-Token", "Authorization"))
         message = "Invalid token." if has_any else "Authentication credentials were not provided."
         raise ApiError(401, {"detail": message}, {"WWW-Authenticate": "Token"})

@@ -129,14 +129,16 @@ def as_bool(value: Any) -> bool:
 
 
 def parse_int(value: Any) -> int | None:
-    """An int from an int or a decimal string, else None (bools are not ints here)."""
+    """An int from an int or a decimal string, else None (bools and out-of-range ints are not)."""
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.strip().isascii():
-        return int(value.strip())
-    return None
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.strip().isascii():
+        number = int(value.strip()[:25])
+    # SQLite integers are 64-bit; anything larger cannot be an id.
+    return number if number is not None and -(2**63) <= number < 2**63 else None
 
 
 def file_storage(value: Any) -> FileStorage | None:
