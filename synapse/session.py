@@ -59,6 +59,9 @@ class _Budget:
 
 _current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("synapse_session", default=None)
 _budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
+_scopes: contextvars.ContextVar[tuple[contextvars.Token[Session | None], ...]] = contextvars.ContextVar(
+    "synapse_scopes", default=()
+)
 _extra_secrets: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("synapse_secrets", default=())
 _default_session: Session | None = None
 _default_lock = threading.Lock()
@@ -126,7 +129,6 @@ class Session:
         self._count_lock = threading.Lock()
         self._request_count = 0
         self._recent: deque[str] = deque(maxlen=50)
-        self._tokens: list[contextvars.Token[Session | None]] = []
         self._closed = False
 
     # -- presentation -------------------------------------------------------------------
@@ -159,12 +161,16 @@ class Session:
     # -- lifecycle and scoping ------------------------------------------------------------
 
     def __enter__(self) -> Session:
-        self._tokens.append(_current_session.set(self))
+        # The stack of scopes lives in the caller's context, not on the session: several
+        # threads may enter the same session at once and each must unwind its own scope.
+        _scopes.set((*_scopes.get(), _current_session.set(self)))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._tokens:
-            _current_session.reset(self._tokens.pop())
+        stack = _scopes.get()
+        if stack:
+            _scopes.set(stack[:-1])
+            _current_session.reset(stack[-1])
 
     def close(self) -> None:
         """Close pooled connections. The session can still be used; it reconnects."""
