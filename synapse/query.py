@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .errors import InvalidInputError, MultipleObjectsReturned
+from .errors import InvalidInputError, MultipleObjectsReturned, NotFoundError
 from .ids import check_id
 from .pagination import MAX_PAGE_SIZE, Page, fetch_page, iter_results
 from .session import Session, get_session
@@ -46,6 +46,7 @@ class QuerySet(Generic[R]):
         self._page_size = page_size
         self._prefetch = prefetch
         self._as_values = as_values
+        self._first_page: Page | None = None
 
     # -- chaining -------------------------------------------------------------------------
 
@@ -113,7 +114,8 @@ class QuerySet(Generic[R]):
 
     def __iter__(self) -> Iterator[R]:
         session = self.session
-        for item in iter_results(session, self._path, self._query(), prefetch=self._prefetch):
+        first, self._first_page = self._first_page, None
+        for item in iter_results(session, self._path, self._query(), prefetch=self._prefetch, first=first):
             yield self._build(item, session)
 
     def _page(self, number: int, size: int) -> Page:
@@ -124,7 +126,14 @@ class QuerySet(Generic[R]):
         return self._page(1, 1).count
 
     def __len__(self) -> int:
-        return self.count()
+        """The server's count, from the first page of the iteration.
+
+        ``list(qs)`` calls ``len()`` before iterating; keeping that page for the iteration that
+        follows means the length costs no extra request.
+        """
+        page = fetch_page(self.session, self._path, self._query())
+        self._first_page = page
+        return page.count
 
     def exists(self) -> bool:
         return self.count() > 0
@@ -179,7 +188,12 @@ class QuerySet(Generic[R]):
         number = start // size + 1
         offset = start - (number - 1) * size
         while len(items) < stop - start:
-            page = self._page(number, size)
+            try:
+                page = self._page(number, size)
+            except NotFoundError:
+                if number == 1:
+                    raise
+                break  # DRF answers 404 "Invalid page" past the end: the slice is just shorter
             chunk = page.results[offset:]
             items.extend(chunk[: stop - start - len(items)])
             if page.next is None or not page.results:

@@ -66,8 +66,8 @@ class Resource(BaseModel):
     id: int | None = None
 
     _session: Session | None = PrivateAttr(default=None)
-    _snapshot: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _related: dict[str, Resource] = PrivateAttr(default_factory=dict)
+    _snapshot: dict[str, Any] = PrivateAttr(default={})
+    _related: dict[str, Resource] = PrivateAttr(default={})
 
     _COMMON_READ_ONLY: ClassVar[frozenset[str]] = frozenset(
         {"id", "created", "modified", "created_at", "updated_at", "completed_at"}

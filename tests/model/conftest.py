@@ -1,0 +1,78 @@
+"""Fixtures for the object-model tests: one local backend for the run, emptied per test,
+and a session entered for the test so resources find it without arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synapse.session import Session, set_default_session
+from synapse.testing import LocalBackend
+
+SYNAPSE_ENV = (
+    "SYNAPSE_BASE_URL",
+    "SYNAPSE_API_TOKEN",
+    "SYNAPSE_ACCESS_TOKEN",
+    "SYNAPSE_AGENT_TOKEN",
+    "SYNAPSE_TENANT",
+)
+
+
+@pytest.fixture(scope="session")
+def _model_server() -> Iterator[LocalBackend]:
+    with LocalBackend(job_duration=0.2) as server:
+        yield server
+
+
+@pytest.fixture
+def backend(_model_server: LocalBackend) -> Iterator[LocalBackend]:
+    _model_server.faults.clear()
+    _model_server.reset()
+    yield _model_server
+    _model_server.faults.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No SYNAPSE_* settings leak in from the shell, upload journals stay in tmp, no default session."""
+    for name in SYNAPSE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path / "cache"))
+    set_default_session(None)
+    yield
+    set_default_session(None)
+
+
+@pytest.fixture
+def session(backend: LocalBackend) -> Iterator[Session]:
+    s = Session(backend.url, api_token=backend.token, backoff_factor=0.01)
+    with s:
+        yield s
+    s.close()
+
+
+@pytest.fixture
+def make_file(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small file (text content, so no upload content check can trip on it)."""
+
+    def make(name: str = "a.txt", content: bytes | str = b"hello", size: int | None = None) -> Path:
+        path = tmp_path / "files" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode() if isinstance(content, str) else content
+        if size is not None:
+            data = (data * (size // max(len(data), 1) + 1))[:size]
+        path.write_bytes(data)
+        return path
+
+    return make
+
+
+def seed_tasks(backend: LocalBackend, project: int, n: int, **fields: Any) -> list[int]:
+    return backend.seed("tasks", [{"project": project, "status": "pending", **fields} for _ in range(n)])
+
+
+def requests_to(backend: LocalBackend, method: str, prefix: str) -> list[Any]:
+    return [r for r in backend.requests if r.method == method and r.path.startswith(prefix)]
