@@ -182,7 +182,7 @@ class Resource(BaseModel):
     # -- attributes -------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
-        relation = type(self).__dict__.get(name)
+        relation = getattr(type(self), name, None) if not name.startswith("_") else None
         if isinstance(relation, BelongsTo):
             relation.__set__(self, value)
             return
