@@ -21,7 +21,8 @@ def test_file_db_survives_restart(tmp_path: Path) -> None:
         ).json()
     assert not backend.running
     with backend:
-        assert requests.get(f"{backend.url}/projects/{project['id']}/", headers=HEADERS, timeout=5).json()["name"] == "kept"
+        kept = requests.get(f"{backend.url}/projects/{project['id']}/", headers=HEADERS, timeout=5).json()
+        assert kept["name"] == "kept"
         again = requests.get(f"{backend.url}/data_files/{data_file['id']}/", headers=HEADERS, timeout=5).json()
         assert requests.get(again["file"], timeout=5).content == b"persisted bytes"
         second = requests.post(backend.url + "/projects/", json={"name": "n"}, headers=HEADERS, timeout=5).json()

@@ -1,0 +1,48 @@
+"""Jobs move PENDING -> RUNNING -> SUCCEEDED (or FAILED on request) with console logs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tests.backend.conftest import Api
+
+
+def wait_for(api: Api, job_id: int, statuses: set[str], timeout: float = 2.5) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = api.get(f"jobs/{job_id}/").json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} never reached {statuses}")
+
+
+def test_job_succeeds_with_logs(api: Api, sample: dict[str, Any]) -> None:
+    job = api.post(f"plugins/{sample['plugin']}/run/", json={"action": "train", "params": {}}).json()
+    assert job["status"] == "PENDING" and job["started"] is None
+    running = wait_for(api, job["id"], {"RUNNING", "SUCCEEDED"})
+    assert running["started"]
+    done = wait_for(api, job["id"], {"SUCCEEDED"})
+    assert done["finished"] and done["started"] <= done["finished"]
+    messages = [line["message"] for line in api.get(f"jobs/{job['id']}/console_logs/").json()["results"]]
+    assert messages == ["Job started", "Running action train", "Job finished"]
+    tail = api.get(f"jobs/{job['id']}/tail_console_logs/")
+    assert tail.text.splitlines() == messages
+
+
+def test_job_fails_on_request(api: Api, sample: dict[str, Any]) -> None:
+    for params in ({"fail": True}, {"should_fail": 1}):
+        job = api.post("plugins/sample-trainer/run/", json={"action": "train", "params": params}).json()
+        failed = wait_for(api, job["id"], {"FAILED", "SUCCEEDED"})
+        assert failed["status"] == "FAILED"
+        lines = api.get(f"jobs/{job['id']}/console_logs/").json()["results"]
+        assert lines[-1]["level"] == "error"
+
+
+def test_stopped_job_is_not_overruled(api: Api, sample: dict[str, Any]) -> None:
+    job = api.post("plugins/sample-trainer/run/", json={"action": "train"}).json()
+    api.patch(f"jobs/{job['id']}/", json={"status": "STOPPED"})
+    time.sleep(0.4)
+    assert api.get(f"jobs/{job['id']}/").json()["status"] == "STOPPED"
+    assert api.get("jobs/", params={"status": "STOPPED"}).json()["count"] == 1
