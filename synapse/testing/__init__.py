@@ -4,14 +4,25 @@
 
     with LocalBackend() as backend:          # in-memory; LocalBackend(db="x.db") persists
         backend.seed_sample()
-        client_base_url, token = backend.url, backend.token   # http://127.0.0.1:<port>/api/v1
+        base_url, token = backend.url, backend.token   # http://127.0.0.1:<port>/api/v1
 
-Creating tasks: a JSON list body answers a JSON list; ``{"project": p, "data": [...]}`` answers
-``{"count": n, "results": [...]}`` (what the official client reads); one object answers one
-object. See ``server.LocalBackend`` for the API and ``faults`` for fault injection.
+It follows the wire contract in ``synapse-api.md``. Choices where the contract leaves room:
 
-This package never imports the client side of ``synapse``; werkzeug is imported only when
-``LocalBackend`` is first used.
+- ``POST tasks/``: a JSON list body answers a JSON list; ``{"project": p, "data": [...]}``
+  answers ``{"count": n, "results": [...]}`` (what the official client reads); one object
+  answers one object. ``POST data_units/`` and ``POST logs/`` answer a list for a list body.
+- File URLs (data files, data-unit ``files[*].url``, model ``file``, chunked upload ``file``)
+  are absolute, under ``<url>/media/<key>/<name>``, need no auth and honour ``Range``.
+- Chunked upload ids are 32-hex strings; a page past the end and ``page=abc`` are 404
+  ``{"detail": "Invalid page."}``; ``page_size`` <= 0 or non-numeric is 400.
+- Jobs created by ``plugins/{id|code}/run/`` run by themselves (PENDING -> RUNNING ->
+  SUCCEEDED, or FAILED when ``params.fail``/``params.should_fail`` is truthy).
+- List filters: ``field=v`` (repeat for IN), ``field__in=a,b``, ``__gt/__gte/__lt/__lte``,
+  ``__contains/__icontains/__startswith``, ``__isnull``, nested ``meta__label=x``; ``tags=<id>``
+  matches tasks/assignments carrying that tag.
+
+Fault injection lives in ``synapse.testing.faults``. This package never imports the client side
+of ``synapse``; werkzeug is imported only when ``LocalBackend`` is first used.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -42,7 +43,7 @@ class Application:
     """The backend's WSGI callable; state lives in ``State`` so reset() is cheap."""
 
     def __init__(
-        self, state: State, router: Router, base_path: str, max_body: int, latency: float
+        self, state: State, router: Router, base_path: str, max_body: int, latency: float, log_limit: int
     ) -> None:
         self.state = state
         self.router = router
@@ -50,7 +51,10 @@ class Application:
         self.max_body = max_body
         self.latency = latency
         self.faults = FaultSet()
-        self.requests: list[RequestRecord] = []
+        # Bounded so a benchmark of a million requests cannot eat the memory; ``request_total``
+        # keeps counting past the bound.
+        self.requests: deque[RequestRecord] = deque(maxlen=log_limit)
+        self.request_total = 0
         self.errors: list[dict[str, Any]] = []
         self.log_lock = threading.Lock()
         self.stopping = threading.Event()
@@ -75,6 +79,7 @@ class Application:
             started=time.time(),
         )
         response: Response | None = None
+        fault: Fault | None = None
         try:
             if self.latency:
                 self.stopping.wait(self.latency)
@@ -106,9 +111,26 @@ class Application:
             record.status = None if environ.get(DROP_KEY) else (response.status_code if response else None)
             with self.log_lock:
                 self.requests.append(record)
-        return response(environ, start_response)
+                self.request_total += 1
+        body = response(environ, start_response)
+        if fault is not None and fault.drip:
+            return self._drip(body, fault.drip)
+        return body
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _drip(self, body: Iterable[bytes], seconds_per_byte: float) -> Iterator[bytes]:
+        """Send the body one byte at a time (headers, Content-Length included, go out first)."""
+        try:
+            for data in body:
+                for index in range(len(data)):
+                    if self.stopping.wait(seconds_per_byte):
+                        return
+                    yield data[index : index + 1]
+        finally:
+            close = getattr(body, "close", None)
+            if callable(close):
+                close()
 
     @staticmethod
     def _raw_path(environ: WSGIEnvironment) -> str:

@@ -1,4 +1,4 @@
-"""Fault injection: make chosen routes fail, hang or drop the connection.
+"""Fault injection: make chosen routes fail, hang, drip their answer slowly or drop the connection.
 
 Patterns are **globs** matched against the path relative to the base URL (no leading slash, query
 excluded), where ``*`` also crosses ``/``: ``"tasks/*"`` matches ``tasks/5/`` and
@@ -32,6 +32,8 @@ class Fault:
     retry_after: int | float | str | None = None
     delay: float = 0.0
     drop_connection: DropMode | None = None
+    drip: float = 0.0
+    """Seconds to wait before each byte of the body: a server that answers, but too slowly."""
     probability: float = 1.0
     body: Any = None
     content_type: str | None = None
@@ -83,11 +85,14 @@ class FaultSet:
         content_type: str | None = None,
         headers: dict[str, str] | None = None,
         name: str | None = None,
+        drip: float = 0.0,
     ) -> Fault:
         if drop_connection not in (None, "before", "after"):
             raise ValueError("drop_connection must be None, 'before' or 'after'")
-        if status is None and not delay and drop_connection is None:
-            raise ValueError("a fault needs a status, a delay or drop_connection")
+        if drip < 0:
+            raise ValueError("drip must be a non-negative number of seconds per byte")
+        if status is None and not delay and not drip and drop_connection is None:
+            raise ValueError("a fault needs a status, a delay, a drip or drop_connection")
         methods = None
         if method is not None:
             names = [method] if isinstance(method, str) else method
@@ -100,6 +105,7 @@ class FaultSet:
             retry_after=retry_after,
             delay=delay,
             drop_connection=drop_connection,
+            drip=drip,
             probability=probability,
             body=body,
             content_type=content_type,

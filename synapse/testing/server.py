@@ -31,7 +31,20 @@ DEFAULT_MAX_BODY = (1 << 30) + (1 << 20)
 
 
 class LocalBackend:
-    """A local Synapse backend. ``db=None`` keeps data in memory; a path keeps it in SQLite."""
+    """A local Synapse backend. ``db=None`` keeps data in memory; a path keeps it in SQLite.
+
+    Arguments: ``token`` clients must send; ``host``/``port`` to bind (0 = a free port);
+    ``page_size`` default (``max_page_size`` clamps requests); ``latency`` seconds added to every
+    request; ``data_dir`` for stored files (default: ``<db>.files`` next to the db, or a temporary
+    folder removed on stop for an in-memory store); ``max_body`` bytes before 413;
+    ``upload_expiry`` seconds a chunked upload may stay unfinished; ``job_duration`` seconds from
+    PENDING to SUCCEEDED; ``log_limit`` records kept in ``requests``.
+
+    Public surface: ``start()``/``stop()`` (idempotent; also a context manager), ``url``,
+    ``root_url``, ``url_for(path)``, ``token``, ``auth_headers``, ``requests`` (RequestRecord
+    list), ``request_count``, ``clear_log()``, ``errors``, ``faults`` (FaultSet), ``reset()``,
+    ``seed(kind, objects)``, ``seed_sample()``, ``get(kind, id)``, ``count(kind)``, ``data_dir``.
+    """
 
     def __init__(
         self,
@@ -47,6 +60,7 @@ class LocalBackend:
         upload_expiry: float = 24 * 3600.0,
         job_duration: float = 0.5,
         max_page_size: int = 1000,
+        log_limit: int = 100_000,
     ) -> None:
         self.db = str(db) if db is not None else None
         self.token = token
@@ -73,7 +87,7 @@ class LocalBackend:
             max_page_size=max_page_size,
             upload_expiry=upload_expiry,
         )
-        self.app = Application(self.state, build_router(), BASE_PATH, max_body, latency)
+        self.app = Application(self.state, build_router(), BASE_PATH, max_body, latency, log_limit)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
@@ -166,8 +180,9 @@ class LocalBackend:
 
     @property
     def request_count(self) -> int:
+        """Requests answered since start or the last clear_log()/reset() (not capped by log_limit)."""
         with self.app.log_lock:
-            return len(self.app.requests)
+            return self.app.request_total
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -178,6 +193,7 @@ class LocalBackend:
     def clear_log(self) -> None:
         with self.app.log_lock:
             self.app.requests.clear()
+            self.app.request_total = 0
 
     @property
     def faults(self) -> FaultSet:
@@ -192,6 +208,7 @@ class LocalBackend:
         self.state.media.clear()
         with self.app.log_lock:
             self.app.requests.clear()
+            self.app.request_total = 0
             self.app.errors.clear()
 
     def seed(self, kind: str, objects: list[dict[str, Any]]) -> list[int]:
