@@ -1,0 +1,150 @@
+"""Configuration, scoping, retries and errors as a resource user meets them."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+import synapse
+from synapse import (
+    AuthenticationError,
+    ConfigurationError,
+    Project,
+    RateLimitError,
+    ResponseIncompleteError,
+    ServerError,
+    Session,
+    Task,
+)
+from synapse.testing import LocalBackend
+
+from .conftest import requests_to
+
+
+def test_environment_configuration(backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    (pid,) = backend.seed("projects", [{"name": "env"}])
+    monkeypatch.setenv("SYNAPSE_BASE_URL", backend.url)
+    monkeypatch.setenv("SYNAPSE_API_TOKEN", backend.token)
+    monkeypatch.setenv("SYNAPSE_TENANT", "acme")
+    monkeypatch.setenv("SYNAPSE_AGENT_TOKEN", "agent-secret")
+    assert Project.get(pid).name == "env"  # default session built from the environment
+    headers = backend.requests[-1].headers
+    assert headers["Synapse-Access-Token"] == f"Token {backend.token}"
+    assert headers["Synapse-Tenant"] == "Token acme"
+    assert headers["SYNAPSE-Agent"] == "Token agent-secret"
+
+
+def test_access_token_variable(backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    (pid,) = backend.seed("projects", [{"name": "env"}])
+    monkeypatch.setenv("SYNAPSE_ACCESS_TOKEN", backend.token)
+    with Session(backend.url):
+        assert Project.get(pid).id == pid
+    assert backend.requests[-1].headers["Synapse-Access-Token"] == f"Token {backend.token}"
+
+
+def test_no_base_url_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="SYNAPSE_BASE_URL"):
+        Project.get(1)
+    with pytest.raises(ConfigurationError):
+        Session()
+
+
+def test_with_session_scopes_and_connect(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    default = synapse.connect(backend.url, api_token=backend.token)
+    scoped = Session(backend.url, api_token=backend.token)
+    outer = Project.get(pid)
+    with scoped:
+        inner = Project.get(pid)
+        assert synapse.get_session() is scoped
+    assert synapse.get_session() is default
+    assert inner is not outer  # one identity map per session
+    assert inner._bound_session() is scoped and outer._bound_session() is default
+    with scoped, scoped.no_requests():
+        # an object keeps the session that loaded it
+        assert Project.get(pid) is inner
+
+
+def test_retries_after_503_and_429(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add(f"projects/{pid}/", status=503, times=2)
+    backend.faults.add("sdk/tasks/", status=429, times=1, retry_after=0.2)
+    with Session(backend.url, api_token=backend.token, backoff_factor=0.01) as s:
+        assert Project.get(pid).name == "p"
+        assert s.request_count == 3
+        started = time.monotonic()
+        assert Task.filter(project=pid).count() == 0
+        assert time.monotonic() - started >= 0.15  # Retry-After honoured
+        assert s.request_count == 5
+    statuses = [r.status for r in backend.requests]
+    assert statuses == [503, 503, 200, 429, 200]
+
+
+def test_retry_after_is_capped(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add(f"projects/{pid}/", status=429, times=1, retry_after=30)
+    with Session(backend.url, api_token=backend.token, retry_after_max=0.1):
+        started = time.monotonic()
+        Project.get(pid)
+        assert time.monotonic() - started < 2
+
+
+def test_retries_run_out(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add(f"projects/{pid}/", status=429, times=None, retry_after=0)
+    with Session(backend.url, api_token=backend.token, max_retries=2), pytest.raises(RateLimitError) as info:
+        Project.get(pid)
+    assert info.value.status_code == 429 and info.value.retry_after == 0
+    assert len(backend.requests) == 3
+
+
+def test_post_is_not_retried_once_the_server_has_it(backend: LocalBackend, session: Session) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add("tasks/", method="POST", status=None, drop_connection="after", times=1)
+    with pytest.raises(ResponseIncompleteError, match="may have applied"):
+        Task.create(project=pid, status="once")
+    assert len(requests_to(backend, "POST", "tasks/")) == 1
+    assert backend.count("tasks") == 1
+
+
+def test_errors_carry_status_detail_and_request(backend: LocalBackend, session: Session) -> None:
+    with pytest.raises(Project.DoesNotExist) as info:
+        Project.get(999)
+    error = info.value
+    assert error.status_code == 404
+    assert error.detail == {"detail": "Not found."} or "Not found" in str(error.detail)
+    assert error.response == error.detail and error.reason == error.detail
+    assert error.method == "GET" and error.url is not None and error.url.endswith("projects/999/")
+
+
+def test_html_502_becomes_a_clear_server_error(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    page = "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
+    backend.faults.add(f"projects/{pid}/", status=502, times=None, body=page)
+    with Session(backend.url, api_token=backend.token, max_retries=1, backoff_factor=0), \
+            pytest.raises(ServerError) as info:
+        Project.get(pid)
+    assert info.value.status_code == 502
+    assert "502 Bad Gateway" in str(info.value) and "<html>" not in str(info.value)
+
+
+def test_token_never_leaks(backend: LocalBackend, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="synapse")
+    secret = backend.token
+    s = Session(backend.url, api_token=secret, backoff_factor=0)
+    assert secret not in repr(s)
+    backend.faults.add("projects/*", status=503, times=1)
+    with s:
+        with pytest.raises(Project.DoesNotExist) as info:
+            Project.get(12345)
+        assert secret not in str(info.value) and secret not in repr(info.value)
+    bad = Session(backend.url, api_token="wrong-token-value")
+    with bad, pytest.raises(AuthenticationError) as auth:
+        Project.get(1)
+    assert "wrong-token-value" not in str(auth.value)
+    assert caplog.records, "expected debug logs of the requests"
+    for record in caplog.records:
+        assert secret not in record.getMessage()
+        assert "wrong-token-value" not in record.getMessage()
