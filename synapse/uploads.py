@@ -178,26 +178,38 @@ def upload_many(
             for index, info in _existing(session, pool, sources, failures).items():
                 results[index] = info
                 bar.update(sizes[index])
-        futures = {
-            pool.submit(
+        owner: dict[Path, int] = {}
+        duplicates: dict[int, int] = {}
+        futures = {}
+        for index, source in sources.items():
+            if results[index] is not None or index in failures:
+                continue
+            if source in owner:  # the same file twice: upload once, never two uploads sharing a journal
+                duplicates[index] = owner[source]
+                continue
+            owner[source] = index
+            future = pool.submit(
                 upload_data_file,
                 session,
-                sources[index],
+                source,
                 chunked=chunked,
                 chunk_size=chunk_size,
                 progress=bar,
                 read_timeout=read_timeout,
                 journal_dir=journal_dir,
-            ): index
-            for index in sources
-            if results[index] is None and index not in failures
-        }
+            )
+            futures[future] = index
         for future in as_completed(futures):
             index = futures[future]
             try:
                 results[index] = future.result()
             except Exception as exc:
                 failures[index] = UploadFailure(str(items[index]), str(exc) or type(exc).__name__, exc)
+        for index, original in duplicates.items():
+            results[index] = results[original]
+            if original in failures:
+                failures[index] = UploadFailure(str(items[index]), failures[original].reason, failures[original].error)
+            bar.update(sizes[index])
     if failures:
         raise UploadError(failures=[failures[i] for i in sorted(failures)], results=results)
     return [result for result in results if result is not None]

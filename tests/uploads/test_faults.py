@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -48,7 +49,11 @@ def test_more_503s_than_the_session_retries_are_absorbed_by_chunk_retries(
 
 @pytest.mark.parametrize("mode", ["before", "after"])
 def test_dropped_connections_on_a_chunk_put(
-    mode: str, session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+    mode: Literal["before", "after"],
+    session: Session,
+    backend: LocalBackend,
+    make_file: Callable[..., Path],
+    tmp_path: Path,
 ) -> None:
     source = make_file(SIZE)
     backend.faults.add("re:^chunked_upload/[0-9a-f]+/$", method="PUT", status=None, drop_connection=mode, times=2)

@@ -124,7 +124,7 @@ def test_bad_batch_arguments_are_refused_before_any_request(
     source = make_file(10)
     for kwargs in ({"workers": 0}, {"workers": -1}, {"workers": True}, {"chunk_size": 0}):
         with pytest.raises(InvalidInputError):
-            upload_many(session, [source], **kwargs)  # type: ignore[arg-type]
+            upload_many(session, [source], **kwargs)
     with pytest.raises(InvalidInputError):
         upload_many(session, str(source))
     assert backend.request_count == 0
@@ -133,3 +133,12 @@ def test_bad_batch_arguments_are_refused_before_any_request(
 def test_empty_batch_returns_an_empty_list(session: Session, backend: LocalBackend) -> None:
     assert upload_many(session, []) == []
     assert backend.request_count == 0
+
+
+def test_the_same_file_twice_is_uploaded_once(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path]
+) -> None:
+    source = make_file(2 * CHUNK + 1)
+    results = upload_many(session, [source, str(source), source], workers=3, chunked=True, chunk_size=CHUNK)
+    assert results[0] == results[1] == results[2]
+    assert sum(r.method == "POST" and r.path == "data_files/" for r in backend.requests) == 1
