@@ -141,3 +141,14 @@ def test_file_md5_matches_hashlib(make_file: Callable[..., Path]) -> None:
     source = make_file(3 * CHUNK + 3)
     assert file_md5(source) == md5_of(source)
     assert file_md5(source, chunk_size=7) == md5_of(source)
+
+
+def test_plain_upload_retried_after_a_503_still_matches_its_checksum(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path]
+) -> None:
+    source = make_file(CHUNK + 3)
+    backend.faults.add("data_files/", method="POST", status=503, times=2)
+    reply = upload_data_file(session, source)
+    statuses = [r.status for r in backend.requests]
+    assert statuses[:2] == [503, 503] and len(statuses) == 3 and statuses[2] < 300
+    assert reply["checksum"] == md5_of(source)
