@@ -2,14 +2,17 @@
 
 A page's blocks run in page order in one shared namespace, so a later block may use names an
 earlier one defined; running one block alone first runs the blocks above it. Blocks fenced as
-``python-norun`` are shown to readers but not run. The blocks see ``SYNAPSE_BASE_URL`` and
-``SYNAPSE_API_TOKEN`` pointing at a seeded ``LocalBackend`` (so ``synapse.connect()`` works with
-no arguments) and run in a scratch folder holding the files they name (``cat.png``,
-``images/*.png``...).
+``python-norun`` are shown to readers but not run. A block that defines pytest-style ``test_*``
+functions has them called, with a fresh ``LocalBackend`` for ``synapse_backend``.
+
+The blocks see ``SYNAPSE_BASE_URL`` and ``SYNAPSE_API_TOKEN`` pointing at a seeded
+``LocalBackend`` (so ``synapse.connect()`` works with no arguments) and run in a scratch folder
+holding the files they name (``cat.png``, ``images/*.png``...).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -98,12 +101,29 @@ class PageRun:
     def _run(self, example: Example) -> None:
         # Pad with blank lines so tracebacks point at the real line of the Markdown file.
         padded = "\n" * (example.line - 1) + example.source
+        before = set(self.namespace)
         try:
             exec(compile(padded, str(example.page), "exec"), self.namespace)
+            for name in sorted(set(self.namespace) - before):
+                if name.startswith("test_") and callable(self.namespace[name]):
+                    call_test(self.namespace[name])
         except Exception as exc:
             self.done[example.line] = exc
         else:
             self.done[example.line] = None
+
+
+def call_test(function: Any) -> None:
+    """Run a pytest-style test defined by an example, with the fixtures it names."""
+    names = list(inspect.signature(function).parameters)
+    unknown = [name for name in names if name != "synapse_backend"]
+    if unknown:
+        raise AssertionError(f"example test {function.__name__} asks for unsupported fixtures {unknown}")
+    if not names:
+        function()
+        return
+    with LocalBackend(job_duration=0.2) as backend:
+        function(synapse_backend=backend)
 
 
 EXAMPLES = all_examples()
