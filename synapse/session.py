@@ -22,6 +22,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from ._version import __version__
@@ -445,20 +446,26 @@ class Session:
                                   url=safe_url)
 
     def _read_body(self, response: requests.Response, method: str, url: str, timeouts: Timeouts) -> bytes:
-        """Read the whole body, bounded by the total timeout (a slow drip cannot hang us)."""
+        """Read the whole body, bounded by the total timeout (a slow drip cannot hang us).
+
+        ``read1`` returns whatever one socket read brings, so the deadline is checked after
+        every arrival; a buffered read would wait for a full block, however slowly it drips in.
+        """
         deadline = time.monotonic() + timeouts.total
         chunks = []
         try:
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            while True:
+                chunk = response.raw.read1(1 << 16, decode_content=True)
+                if not chunk:
+                    break
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise APITimeoutError(
                         None, f"reading the answer took longer than {timeouts.total:g}s",
                         method=method, url=self.redact(url),
                     )
-        except requests.exceptions.RequestException as exc:
-            error = self._transport_error(exc, method, url)
-            raise error from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise self._transport_error(_as_requests_error(exc), method, url) from None
         return b"".join(chunks)
 
     def _decode(self, response: requests.Response, body: bytes, method: str, url: str) -> Any:
@@ -568,6 +575,17 @@ def _is_connect_error(exc: BaseException) -> bool:
         marker in text
         for marker in ("NewConnectionError", "Connection refused", "NameResolutionError", "Failed to resolve")
     )
+
+
+def _as_requests_error(exc: urllib3.exceptions.HTTPError) -> requests.exceptions.RequestException:
+    """The ``requests`` exception a body read would have raised, so one classifier serves both."""
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return requests.exceptions.ReadTimeout(exc)
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc)
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return requests.exceptions.SSLError(exc)
+    return requests.exceptions.ChunkedEncodingError(exc)
 
 
 def _retry_after(value: str | None) -> float | None:

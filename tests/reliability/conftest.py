@@ -1,0 +1,94 @@
+"""Fixtures for the reliability suite: a backend with a distinctive token, a foreign host, fast sessions.
+
+Sessions here use tiny backoffs and timeouts so faults cost milliseconds, not the production
+defaults' seconds; the behaviour under test (what is retried, what raises) is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synapse.session import Session, set_default_session
+from synapse.testing import LocalBackend
+
+TOKEN = "rel-TOKEN-7f3a9c0d51e24b86a9d4c2e1f0b3a5d7"
+FOREIGN_TOKEN = "foreign-host-token"
+FAST: dict[str, Any] = {
+    "backoff_factor": 0.001,
+    "backoff_max": 0.01,
+    "retry_after_max": 0.05,
+    "timeout": {"connect": 1, "read": 0.5, "total": 2},
+}
+SYNAPSE_ENV = ("SYNAPSE_BASE_URL", "SYNAPSE_API_TOKEN", "SYNAPSE_ACCESS_TOKEN", "SYNAPSE_AGENT_TOKEN", "SYNAPSE_TENANT")
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[LocalBackend]:
+    with LocalBackend(token=TOKEN, job_duration=0.2) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _foreign_server() -> Iterator[LocalBackend]:
+    with LocalBackend(token=FOREIGN_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def backend(_server: LocalBackend) -> Iterator[LocalBackend]:
+    _server.faults.clear()
+    _server.faults.seed(0)
+    _server.reset()
+    yield _server
+    _server.faults.clear()
+
+
+@pytest.fixture
+def foreign(_foreign_server: LocalBackend) -> LocalBackend:
+    """Another host on another port, playing a server that must never see our credentials."""
+    _foreign_server.faults.clear()
+    _foreign_server.reset()
+    return _foreign_server
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No SYNAPSE_* settings from the shell, upload journals in tmp, no default session."""
+    for name in SYNAPSE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path / "cache"))
+    set_default_session(None)
+    yield
+    set_default_session(None)
+
+
+@pytest.fixture
+def make_session(backend: LocalBackend) -> Iterator[Callable[..., Session]]:
+    """Build fast sessions on the backend (``FAST`` settings, overridable); all closed at the end."""
+    made: list[Session] = []
+
+    def make(**options: Any) -> Session:
+        session = Session(backend.url, api_token=TOKEN, **{**FAST, **options})
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        session.close()
+
+
+@pytest.fixture
+def session(make_session: Callable[..., Session]) -> Iterator[Session]:
+    with make_session() as s:
+        yield s
+
+
+def assert_no_foreign_credentials(foreign: LocalBackend) -> None:
+    """The foreign host's request log holds no header carrying our token."""
+    for record in foreign.requests:
+        for name, value in record.headers.items():
+            assert TOKEN not in value, f"{name} leaked to {foreign.url}"
