@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MultiDict
@@ -28,7 +28,6 @@ class State:
     page_size: int = 100
     max_page_size: int = 1000
     upload_expiry: float = 24 * 3600.0
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

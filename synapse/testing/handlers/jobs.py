@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
 from synapse.testing.handlers.crud import load, object_response, update_one
-from synapse.testing.http import ApiError, body_dict, invalid
+from synapse.testing.http import body_dict, invalid
 from synapse.testing.jobs import add_log
 from synapse.testing.routing import Router
 from synapse.testing.store import Query
@@ -60,10 +60,6 @@ def tail_console_logs(ctx: Ctx, params: dict[str, str]) -> Response:
     job = load(ctx, "jobs", params["id"])
     text = "".join(f"{line.get('message', '')}\n" for line in _lines(ctx, job["id"]))
     return Response(text.encode(), content_type="text/plain; charset=utf-8")
-
-
-def reject_job_create(ctx: Ctx, params: dict[str, str]) -> Response:
-    raise ApiError(405, {"detail": 'Method "POST" not allowed. Run a plugin to create a job.'})
 
 
 def register(router: Router) -> None:
