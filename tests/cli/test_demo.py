@@ -1,0 +1,103 @@
+"""``synapse demo``: the quick run completes, reports every step and never prints the token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from synapse.__main__ import main
+from synapse.cli import demo
+from synapse.testing import LocalBackend
+
+STEPS = (
+    "storage",
+    "data collection",
+    "upload files + data units",
+    "big file (chunked)",
+    "project + tasks",
+    "annotate",
+    "tags",
+    "queries + identity map",
+    "plugin + release",
+    "plugin run + job",
+    "model",
+    "ground truth",
+)
+TOKEN = "tok-3f9c2a7d5e8b1c4f"
+
+
+def summary_rows(output: str) -> dict[str, list[str]]:
+    """Rows of the summary table by step name: [items, bytes, requests, seconds]."""
+    rows: dict[str, list[str]] = {}
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("step") and "requests" in line)
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        if set(line.replace(" ", "")) == {"-"}:
+            continue
+        name, *cells = re.split(r"\s{2,}", line.strip())
+        rows[name] = cells
+    return rows
+
+
+def test_quick_demo_runs_every_step(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(demo, "new_token", lambda: TOKEN)
+    assert main(["demo", "--quick", "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    rows = summary_rows(out)
+    assert list(rows) == [*STEPS, "total"]
+    for name in STEPS:
+        items, _, requests, seconds = rows[name]
+        assert int(items) > 0, name
+        assert int(requests) > 0, name
+        assert float(seconds) >= 0
+    assert rows["big file (chunked)"][1] == "6.0 MiB"
+    assert "SUCCEEDED" in out and "| Job finished" in out
+    assert TOKEN not in out + err
+
+
+def test_demo_against_an_explicit_backend_hides_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalBackend(token=TOKEN, job_duration=0.1) as backend:
+        code = main(["demo", "--quick", "--no-progress", "--files", "10", "--url", backend.url, "--token", TOKEN])
+        assert backend.count("data_units") == 5
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert backend.url in out
+    assert TOKEN not in out + err
+
+
+def test_url_without_token_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--url", "http://127.0.0.1:9/api/v1"]) == 1
+    _, err = capsys.readouterr()
+    assert err.strip().splitlines() == ["synapse demo: error: --url and --token go together "
+                                        "(the demo never reads SYNAPSE_* variables)"]
+
+
+def test_unreachable_backend_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--url", "http://127.0.0.1:9/api/v1", "--token", TOKEN]) == 1
+    _, err = capsys.readouterr()
+    [line] = err.strip().splitlines()
+    assert line.startswith("synapse demo: error: APIConnectionError: could not connect to the backend")
+    assert TOKEN not in err
+
+
+def test_a_failing_step_is_one_line_and_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalBackend(token=TOKEN) as backend:
+        backend.faults.add("plugins/*/run/", method="POST", status=400, body={"agent": ["Agent is offline."]})
+        code = main(["demo", "--quick", "--no-progress", "--files", "4", "--url", backend.url, "--token", TOKEN])
+    _, err = capsys.readouterr()
+    assert code == 1
+    [line] = err.strip().splitlines()
+    assert line.startswith("synapse demo: error: BadRequestError: 400: agent: Agent is offline.")
+
+
+def test_ctrl_c_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(self: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo.Pipeline, "run", interrupted)
+    assert main(["demo", "--quick", "--no-progress"]) == 130
+    _, err = capsys.readouterr()
+    assert err.strip().splitlines() == ["synapse demo: interrupted"]
