@@ -98,8 +98,12 @@ def iter_results(
         yield from page.results
 
 
-def _numbered_urls(first: Page) -> list[str] | None:
-    """URLs of pages 2..N built from the first ``next`` link, or None if it is not page-numbered."""
+def _numbered_urls(first: Page) -> Iterator[tuple[int, str]] | None:
+    """(number, URL) of pages 2..N built from the first ``next`` link, or None if it is not page-numbered.
+
+    Built lazily: the count comes from the server, and a hostile one (``count: 10**12``) must
+    not make us build a trillion URLs before the first request.
+    """
     assert first.next is not None
     parts = urlsplit(first.next)
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -108,11 +112,13 @@ def _numbered_urls(first: Page) -> list[str] | None:
         return None
     size = _int_param(query, "page_size") or len(first.results)
     pages = math.ceil(first.count / size) if size else 0
-    urls = []
-    for number in range(2, pages + 1):
-        replaced = [(k, str(number) if k == "page" else v) for k, v in query]
-        urls.append(urlunsplit(parts._replace(query=urlencode(replaced))))
-    return urls
+
+    def urls() -> Iterator[tuple[int, str]]:
+        for number in range(2, pages + 1):
+            replaced = [(k, str(number) if k == "page" else v) for k, v in query]
+            yield number, urlunsplit(parts._replace(query=urlencode(replaced)))
+
+    return urls()
 
 
 def _int_param(query: list[tuple[str, str]], name: str) -> int | None:
@@ -125,35 +131,52 @@ def _int_param(query: list[tuple[str, str]], name: str) -> int | None:
     return None
 
 
-def _ordered_fetch(session: Session, urls: list[str], window: int) -> Iterator[Page]:
-    """Fetch pages by URL with a bounded window of requests in flight; yield in order."""
-    if window <= 1 or len(urls) <= 1:
-        for url in urls:
+def _ordered_fetch(session: Session, urls: Iterator[tuple[int, str]], window: int) -> Iterator[Page]:
+    """Fetch pages by number with a bounded window of requests in flight; yield in order.
+
+    The walk ends at the planned last page, at an empty page or at a page without ``next``;
+    a ``next`` that does not point at the following page (a loop) raises ResponseError.
+    """
+    if window <= 1:
+        for number, url in urls:
             page = _fetch_numbered(session, url)
             yield page
-            if not page.results:
+            if not _continues(session, page, number):
                 return
         return
     pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-page")
-    pending: deque[Future[Page]] = deque()
-    todo = iter(urls)
+    pending: deque[tuple[int, Future[Page]]] = deque()
     try:
-        for url in todo:
-            pending.append(_submit(pool, _fetch_numbered, session, url))
+        for number, url in urls:
+            pending.append((number, _submit(pool, _fetch_numbered, session, url)))
             if len(pending) >= window:
                 break
         while pending:
-            page = pending.popleft().result()
-            following = next(todo, None)
+            number, future = pending.popleft()
+            page = future.result()
+            following = next(urls, None)
             if following is not None:
-                pending.append(_submit(pool, _fetch_numbered, session, following))
+                pending.append((following[0], _submit(pool, _fetch_numbered, session, following[1])))
             yield page
-            if not page.results:
+            if not _continues(session, page, number):
                 return
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _continues(session: Session, page: Page, number: int) -> bool:
+    """Whether the walk goes on after numbered page ``number``; a ``next`` going anywhere else raises."""
+    if not page.results or page.next is None:
+        return False
+    _check_next(session, page.url, page.next)
+    pointed = _int_param(parse_qsl(urlsplit(page.next).query, keep_blank_values=True), "page")
+    if pointed != number + 1:
+        raise ResponseError(
+            None, f"pagination is inconsistent: page {number} ({page.url}) points 'next' at {page.next}"
+        )
+    return True
 
 
 def _fetch_numbered(session: Session, url: str) -> Page:
