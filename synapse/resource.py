@@ -111,11 +111,10 @@ class Resource(BaseModel):
     ) -> dict[str, Any]:
         """Rename foreign keys to their ``*_id`` fields; expanded dicts become related objects."""
         values = dict(data)
-        for name, convert in cls.converters.items():
-            if values.get(name) is not None:
-                values[name] = convert(values[name])
-        if not cls.belongs_to or not any(key in values for key in cls.belongs_to):
-            return values
+        if cls.converters:
+            for name, convert in cls.converters.items():
+                if values.get(name) is not None:
+                    values[name] = convert(values[name])
         for key, relation in cls.belongs_to.items():
             if key not in values:
                 continue
@@ -149,16 +148,55 @@ class Resource(BaseModel):
                 live._merge(values, related, keep_local_edits=True)
                 session.identity.add(cls, pk, live)
                 return cast("Self", live)
-        obj = cast("Self", cls.model_construct(**values))
-        obj._session = session
-        obj._snapshot = {name: _clone(value) for name, value in values.items()}
-        if related:
-            obj._related.update(related)
+        obj = cls._construct(values, related, session)
         if pk is not None:
             winner = session.identity.claim(cls, pk, obj)
             if winner is not obj:
                 winner._merge(values, related, keep_local_edits=True)
                 return cast("Self", winner)
+        return obj
+
+    @classmethod
+    def _construct(cls, values: dict[str, Any], related: dict[str, Resource], session: Session) -> Self:
+        """Build an object from trusted server values, without validation.
+
+        ``values`` (a dict the caller owns) becomes the snapshot as is; the object gets its own
+        copies of containers, so in-place edits still show against the snapshot. This skips
+        ``model_construct``'s per-field default resolution, which dominated list iteration.
+        """
+        plan = _PLANS.get(cls)
+        if plan is None:
+            plan = _PLANS[cls] = _construct_plan(cls)
+        if plan is _NO_PLAN:
+            made = cls.model_construct(**values)
+            made._session = session
+            made._snapshot = {name: _clone(value) for name, value in values.items()}
+            made._related.update(related)
+            return cast("Self", made)
+        names, defaults, private = plan
+        fields: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for name, value in values.items():
+            if type(value) not in _ATOMIC:
+                value = _clone(value)
+            if name in names:
+                fields[name] = value
+            else:
+                extra[name] = value
+        fields_set = set(fields)
+        if len(fields) < len(names):
+            for name, default, factory in defaults:
+                if name not in fields:
+                    fields[name] = factory() if factory is not None else _clone(default)
+        obj = cls.__new__(cls)
+        _set(obj, "__dict__", fields)
+        _set(obj, "__pydantic_fields_set__", fields_set)
+        _set(obj, "__pydantic_extra__", extra)
+        state = {name: attr.get_default() for name, attr in private} if private else {}
+        state["_session"] = session
+        state["_snapshot"] = values
+        state["_related"] = related
+        _set(obj, "__pydantic_private__", state)
         return obj
 
     def _merge(self, values: dict[str, Any], related: dict[str, Resource], *, keep_local_edits: bool) -> None:
@@ -418,15 +456,58 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_ATOMIC: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Exact types that never need copying (subclasses such as str enums take the slower path)."""
+
+
 def _clone(value: Any) -> Any:
     """An independent copy of JSON-like containers, so in-place edits can be detected."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    kind = type(value)
+    if kind in _ATOMIC:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _ATOMIC else _clone(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMIC else _clone(v) for v in value]
+    if isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, dict):
         return {k: _clone(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_clone(v) for v in value]
     return copy.deepcopy(value)
+
+
+_set = object.__setattr__
+_Plan = tuple[frozenset[str], tuple[tuple[str, Any, Any], ...], tuple[tuple[str, Any], ...]]
+_NO_PLAN: _Plan = (frozenset(), (), ())
+_PLANS: dict[type, _Plan] = {}
+_KNOWN_PRIVATE = frozenset({"_session", "_snapshot", "_related"})
+
+
+def _construct_plan(cls: type[Resource]) -> _Plan:
+    """What ``Resource._construct`` needs to know about a class, or ``_NO_PLAN`` when the class
+    does something the lean path cannot reproduce (aliases, its own ``model_post_init``...)."""
+    if cls.model_config.get("extra") != "allow" or cls.__pydantic_root_model__:
+        return _NO_PLAN
+    for klass in cls.__mro__:
+        if klass is BaseModel:
+            break
+        hook = vars(klass).get("model_post_init")
+        if hook is not None and getattr(hook, "__name__", "") != "init_private_attributes":
+            return _NO_PLAN
+    defaults: list[tuple[str, Any, Any]] = []
+    for name, info in cls.model_fields.items():
+        if info.alias is not None or info.validation_alias is not None:
+            return _NO_PLAN
+        if getattr(info, "default_factory_takes_data", False):
+            return _NO_PLAN
+        if not info.is_required():
+            defaults.append((name, info.default, info.default_factory))
+    private = tuple(
+        (name, attr) for name, attr in cls.__private_attributes__.items() if name not in _KNOWN_PRIVATE
+    )
+    return frozenset(cls.model_fields), tuple(defaults), private
 
 
 def _validation_message(name: str, exc: pydantic.ValidationError) -> str:
