@@ -70,7 +70,7 @@ def test_bad_timeouts_are_configuration_errors(spec: object) -> None:
 
 def test_no_session_anywhere_is_a_clear_error() -> None:
     synapse.set_default_session(None)
-    with pytest.raises(synapse.ConfigurationError, match="synapse.connect"):
+    with pytest.raises(synapse.ConfigurationError, match=r"synapse\.connect"):
         synapse.get_session()
 
 
