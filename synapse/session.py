@@ -143,6 +143,16 @@ class Session:
             text = text.replace(secret, "***")
         return text
 
+    def _redact_value(self, value: Any) -> Any:
+        """``redact`` applied to every string inside a decoded JSON value (an error body may echo a header)."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, list):
+            return [self._redact_value(item) for item in value]
+        if isinstance(value, dict):
+            return {self.redact(str(key)): self._redact_value(item) for key, item in value.items()}
+        return value
+
     @contextlib.contextmanager
     def secret(self, *values: str) -> Iterator[None]:
         """Treat ``values`` as credentials inside the block, e.g. a token that is part of a URL path.
@@ -489,8 +499,7 @@ class Session:
             detail = json.loads(body) if body else response.reason or f"HTTP {status}"
         except ValueError:
             detail = _summarise_text(body.decode("utf-8", errors="replace")) or response.reason
-        if isinstance(detail, str):
-            detail = self.redact(detail)
+        detail = self._redact_value(detail)
         retry_after = _retry_after(response.headers.get("Retry-After"))
         return error_for_status(status, detail, method=method, url=self.redact(url), retry_after=retry_after)
 
