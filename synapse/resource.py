@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from ._wire_types import check_wire_types
 from .errors import ConfigurationError, InvalidInputError, NotFoundError
 from .ids import check_id
 from .relations import BelongsTo, HasMany, register
@@ -109,7 +110,10 @@ class Resource(BaseModel):
     def _wire_to_fields(
         cls, data: dict[str, Any], related: dict[str, Resource], session: Session | None
     ) -> dict[str, Any]:
-        """Rename foreign keys to their ``*_id`` fields; expanded dicts become related objects."""
+        """Rename foreign keys to their ``*_id`` fields; expanded dicts become related objects.
+
+        With a session the data comes from the server, and known fields are type-checked.
+        """
         values = dict(data)
         if cls.converters:
             for name, convert in cls.converters.items():
@@ -130,6 +134,8 @@ class Resource(BaseModel):
                 values[relation.id_attr] = raw.id
             else:
                 values[relation.id_attr] = raw
+        if session is not None:
+            check_wire_types(cls, values)
         return values
 
     @classmethod
