@@ -1,0 +1,106 @@
+"""Bad arguments from the caller fail with a synapse error before any request is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synapse import BackendClient, DataFile, Project, Task
+from synapse.errors import ClientError, InvalidInputError, UploadError
+from synapse.session import Session
+from synapse.testing import LocalBackend
+from synapse.uploads import chunked_upload, upload_data_file, upload_many
+
+BAD_IDS: list[Any] = ["../x", "1/2", None, 1.5, "", "a b", "x\n", "..", -1, True, "%2e%2e", [1], {"id": 1}]
+
+
+@contextmanager
+def nothing_sent(backend: LocalBackend) -> Iterator[None]:
+    before = backend.request_count
+    yield
+    assert backend.request_count == before, "a request was sent for bad input"
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=repr)
+def test_bad_ids_are_refused_before_sending(backend: LocalBackend, session: Session, bad: Any) -> None:
+    client = BackendClient.from_session(session)
+    calls: list[Callable[[], object]] = [
+        lambda: Task.get(bad, session=session),
+        lambda: Project.get(bad, session=session),
+        lambda: client.get_task(bad),
+        lambda: client.get_project(bad),
+        lambda: Task.bulk_create(bad, [1], session=session),
+    ]
+    with nothing_sent(backend):
+        for call in calls:
+            with pytest.raises(InvalidInputError):
+                call()
+
+
+def test_bad_files_are_refused_before_sending(backend: LocalBackend, session: Session, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.bin"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with nothing_sent(backend):
+        for path in (missing, folder, 42, None):
+            with pytest.raises(InvalidInputError):
+                upload_data_file(session, path)  # type: ignore[arg-type]
+            with pytest.raises(InvalidInputError):
+                chunked_upload(session, path)  # type: ignore[arg-type]
+            with pytest.raises(InvalidInputError):
+                DataFile.upload(path, session=session)  # type: ignore[arg-type]
+        with pytest.raises(UploadError) as caught:
+            upload_many(session, [missing, folder])
+        assert all(isinstance(failure.error, InvalidInputError) for failure in caught.value.failures)
+
+
+@pytest.mark.parametrize("chunk_size", [0, -1, 1.5, "1", True])
+def test_bad_chunk_sizes_are_refused_before_sending(
+    backend: LocalBackend, session: Session, tmp_path: Path, chunk_size: Any
+) -> None:
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"abc")
+    with nothing_sent(backend):
+        for call in (chunked_upload, upload_data_file):
+            with pytest.raises(InvalidInputError, match="chunk_size"):
+                call(session, source, chunk_size=chunk_size)
+        with pytest.raises(InvalidInputError, match="chunk_size"):
+            upload_many(session, [source], chunk_size=chunk_size)
+
+
+@pytest.mark.parametrize("workers", [0, -3, 1.5, None, True])
+def test_bad_worker_counts_are_refused_before_sending(
+    backend: LocalBackend, session: Session, tmp_path: Path, workers: Any
+) -> None:
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"abc")
+    with nothing_sent(backend), pytest.raises(InvalidInputError, match="workers"):
+        upload_many(session, [source], workers=workers)
+    with nothing_sent(backend), pytest.raises(InvalidInputError, match="workers"):
+        DataFile.upload_many([source], workers=workers, session=session)
+
+
+def test_unknown_fields_on_save_are_refused_before_sending(backend: LocalBackend, session: Session) -> None:
+    project = Project.create(name="p", session=session)
+    project.nmae = "typo"  # type: ignore[attr-defined]
+    with nothing_sent(backend), pytest.raises(InvalidInputError, match="nmae"):
+        project.save()
+
+
+def test_unserialisable_and_malformed_bodies_are_refused_before_sending(
+    backend: LocalBackend, session: Session
+) -> None:
+    client = BackendClient.from_session(session)
+    with nothing_sent(backend):
+        with pytest.raises(InvalidInputError):
+            Project.create(name="p", configuration={"when": object()}, session=session)
+        with pytest.raises(InvalidInputError):
+            client.create_tasks("not a dict")  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError):
+            client.list_tasks(params=["page", 1])  # type: ignore[arg-type]
+        with pytest.raises(ClientError):
+            Project(name=123)  # type: ignore[arg-type]
