@@ -83,7 +83,7 @@ def options_from(args: argparse.Namespace) -> DemoOptions:
 
 def run(args: argparse.Namespace) -> int:
     if bool(args.url) != bool(args.token):
-        return fail(COMMAND, "--url and --token go together (the demo never reads SYNAPSE_* variables)")
+        return fail(COMMAND, "--url and --token go together (the demo ignores SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN)")
     return guarded(COMMAND, lambda: _run(args, options_from(args)))
 
 
@@ -104,7 +104,7 @@ def _session(args: argparse.Namespace, folder: Path) -> Iterator[Session]:
     """A session on the explicit backend, or on a fresh embedded one living in ``folder``."""
     if args.url:
         session = Session(args.url, api_token=args.token)
-        print(f"synapse demo: running against {session.base_url} (this creates objects there)")
+        _say(session, f"synapse demo: running against {session.base_url} (this creates objects there)")
         with session:
             yield session
         return
@@ -112,7 +112,7 @@ def _session(args: argparse.Namespace, folder: Path) -> Iterator[Session]:
 
     with LocalBackend(db=folder / "backend.sqlite3", token=new_token(), job_duration=1.0) as backend:
         session = Session(backend.url, api_token=backend.token)
-        print(f"synapse demo: embedded backend at {backend.url} (temporary folder, removed at exit)")
+        _say(session, f"synapse demo: embedded backend at {backend.url} (temporary folder, removed at exit)")
         with session:
             yield session
         session.close()

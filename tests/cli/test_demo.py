@@ -72,7 +72,7 @@ def test_url_without_token_is_one_line(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["demo", "--url", "http://127.0.0.1:9/api/v1"]) == 1
     _, err = capsys.readouterr()
     assert err.strip().splitlines() == ["synapse demo: error: --url and --token go together "
-                                        "(the demo never reads SYNAPSE_* variables)"]
+                                        "(the demo ignores SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN)"]
 
 
 def test_unreachable_backend_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
