@@ -44,9 +44,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--quick", action="store_true", help="a small, fast run (for CI)")
-    parser.add_argument("--files", type=_positive, metavar="N", help="number of small files (image + label pairs)")
-    parser.add_argument("--big-file-mib", type=_positive, metavar="MIB", help="size of the big file in MiB")
-    parser.add_argument("--chunk-mib", type=_positive, metavar="MIB", help="chunk size for the big file in MiB")
+    parser.add_argument(
+        "--files", type=_positive, metavar="N",
+        help=f"small files, half PNG images and half JSON labels (default {FULL.files}, --quick {QUICK.files})",
+    )
+    parser.add_argument(
+        "--big-file-mib", type=_positive, metavar="MIB",
+        help=f"size of the big file (default {FULL.big_file_mib}, --quick {QUICK.big_file_mib})",
+    )
+    parser.add_argument(
+        "--chunk-mib", type=_positive, metavar="MIB",
+        help=f"chunk size for the big file (default {FULL.chunk_mib}, --quick {QUICK.chunk_mib})",
+    )
     parser.add_argument("--workers", type=_positive, metavar="N", help="parallel uploads (default 8)")
     parser.add_argument(
         "--progress",
