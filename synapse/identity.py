@@ -4,21 +4,62 @@ Two structures work together:
 
 * a ``WeakValueDictionary`` gives identity: while the caller holds an object, every
   lookup of the same id returns that same object;
-* a ``cachetools.TTLCache`` holds strong references to recently loaded objects and
-  answers "is this fresh enough to skip a request?". It is bounded by ``maxsize``, so
-  walking a million rows keeps memory flat.
+* a freshness window holds strong references to recently loaded objects and answers
+  "is this fresh enough to skip a request?". It is bounded by ``maxsize`` (the oldest
+  entry goes first), so walking a million rows keeps memory flat.
+
+The window is a plain insertion-ordered dict of ``key -> (deadline, object)`` rather than a
+``cachetools.TTLCache``: list iteration registers every row, and TTLCache's per-insert
+bookkeeping (timer, links, expiry scan) cost more than building the object itself.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Hashable
 from typing import Any
 
-from cachetools import TTLCache
-
 Key = tuple[type, Hashable]
+
+
+class FreshWindow:
+    """Objects loaded within the last ``ttl`` seconds, at most ``maxsize`` of them.
+
+    Not thread-safe on its own; :class:`IdentityMap` calls it under its lock.
+    """
+
+    def __init__(self, maxsize: int, ttl: float) -> None:
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self._entries: dict[Key, tuple[float, Any]] = {}
+
+    def get(self, key: Key) -> Any | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            del self._entries[key]
+            return None
+        return entry[1]
+
+    def __setitem__(self, key: Key, obj: Any) -> None:
+        entries = self._entries
+        entries.pop(key, None)  # re-inserting moves the key to the young end
+        entries[key] = (time.monotonic() + self.ttl, obj)
+        if len(entries) > self.maxsize:
+            del entries[next(iter(entries))]
+
+    def pop(self, key: Key, default: Any = None) -> Any:
+        entry = self._entries.pop(key, None)
+        return default if entry is None else entry[1]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class IdentityMap:
@@ -29,7 +70,7 @@ class IdentityMap:
         self.maxsize = maxsize
         self._lock = threading.RLock()
         self._live: weakref.WeakValueDictionary[Key, Any] = weakref.WeakValueDictionary()
-        self._fresh: TTLCache[Key, Any] | None = TTLCache(maxsize, ttl) if ttl > 0 and maxsize > 0 else None
+        self._fresh: FreshWindow | None = FreshWindow(maxsize, ttl) if ttl > 0 and maxsize > 0 else None
 
     def live(self, cls: type, pk: Hashable) -> Any | None:
         """The object for this id if anyone still holds it, fresh or not."""
