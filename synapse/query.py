@@ -8,6 +8,7 @@ queryset and sends nothing. The evaluation points are iteration, ``list()``, ``l
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -46,7 +47,7 @@ class QuerySet(Generic[R]):
         self._page_size = page_size
         self._prefetch = prefetch
         self._as_values = as_values
-        self._first_page: Page | None = None
+        self._handoff = threading.local()
 
     # -- chaining -------------------------------------------------------------------------
 
@@ -114,7 +115,8 @@ class QuerySet(Generic[R]):
 
     def __iter__(self) -> Iterator[R]:
         session = self.session
-        first, self._first_page = self._first_page, None
+        first: Page | None = getattr(self._handoff, "page", None)
+        self._handoff.page = None
         for item in iter_results(session, self._path, self._query(), prefetch=self._prefetch, first=first):
             yield self._build(item, session)
 
@@ -126,13 +128,14 @@ class QuerySet(Generic[R]):
         return self._page(1, 1).count
 
     def __len__(self) -> int:
-        """The server's count, from the first page of the iteration.
+        """The server's count, read from the first page of the results.
 
-        ``list(qs)`` calls ``len()`` before iterating; keeping that page for the iteration that
-        follows means the length costs no extra request.
+        ``list(qs)`` calls ``len()`` and then iterates; the page is handed to the next
+        iteration in the same thread, so the length costs no extra request and the items
+        match the count. Other threads sharing the queryset never see it.
         """
         page = fetch_page(self.session, self._path, self._query())
-        self._first_page = page
+        self._handoff.page = page
         return page.count
 
     def exists(self) -> bool:
