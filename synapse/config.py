@@ -167,13 +167,6 @@ def resolve_credentials(
     )
 
 
-def parse_bool_env(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
 def as_float(value: Any, name: str) -> float:
     try:
         result = float(value)
