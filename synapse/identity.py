@@ -8,7 +8,7 @@ Two structures work together:
   "is this fresh enough to skip a request?". It is bounded by ``maxsize`` (the oldest
   entry goes first), so walking a million rows keeps memory flat.
 
-The window is a plain insertion-ordered dict of ``key -> (deadline, object)`` rather than a
+The window is an ``OrderedDict`` of ``key -> (deadline, object)`` rather than a
 ``cachetools.TTLCache``: list iteration registers every row, and TTLCache's per-insert
 bookkeeping (timer, links, expiry scan) cost more than building the object itself.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
@@ -33,7 +34,9 @@ class FreshWindow:
     def __init__(self, maxsize: int, ttl: float) -> None:
         self.maxsize = maxsize
         self.ttl = ttl
-        self._entries: dict[Key, tuple[float, Any]] = {}
+        # OrderedDict, not dict: evicting from the front of a plain dict leaves dummy slots
+        # that every later ``next(iter(...))`` has to skip (2.5 us per insert vs 0.5 us).
+        self._entries: OrderedDict[Key, tuple[float, Any]] = OrderedDict()
 
     def get(self, key: Key) -> Any | None:
         entry = self._entries.get(key)
@@ -46,10 +49,10 @@ class FreshWindow:
 
     def __setitem__(self, key: Key, obj: Any) -> None:
         entries = self._entries
-        entries.pop(key, None)  # re-inserting moves the key to the young end
         entries[key] = (time.monotonic() + self.ttl, obj)
+        entries.move_to_end(key)  # a re-loaded object is young again
         if len(entries) > self.maxsize:
-            del entries[next(iter(entries))]
+            entries.popitem(last=False)
 
     def pop(self, key: Key, default: Any = None) -> Any:
         entry = self._entries.pop(key, None)
