@@ -1,30 +1,30 @@
 """``python -m synapse`` / ``synapse``: a dispatcher over the subcommands in ``synapse.cli``.
 
-Each subcommand lives in its own module with ``register(subparsers)`` that sets a ``handler``
-default; a module not present in this installation is simply not offered.
+Each subcommand lives in its own module with ``register(subparsers)`` that sets a ``handler``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import NoReturn, cast
 
-#: Subcommand modules under ``synapse.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("serve", "demo", "shell")
+from .cli import demo, serve, shell
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Report a bad option in one line (no usage dump), so scripts and people see the cause."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="synapse", description="Synapse client tools.")
-    subparsers = parser.add_subparsers(dest="command", metavar="<command>")
-    for name in SUBCOMMANDS:
-        module_name = f"synapse.cli.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        importlib.import_module(module_name).register(subparsers)
+    parser = OneLineParser(prog="synapse", description="Synapse client tools.")
+    subparsers = parser.add_subparsers(dest="command", metavar="<command>", parser_class=OneLineParser)
+    for module in (serve, demo, shell):
+        module.register(subparsers)
     return parser
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from synapse.__main__ import SUBCOMMANDS, main
+from synapse.__main__ import main
+
+COMMANDS = ("serve", "demo", "shell")
 
 
-@pytest.mark.parametrize("command", SUBCOMMANDS)
+@pytest.mark.parametrize("command", COMMANDS)
 def test_help_explains_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -21,7 +23,7 @@ def test_top_level_help_lists_my_commands(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    assert "demo" in out and "shell" in out
+    assert all(command in out for command in COMMANDS)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +39,7 @@ def test_bad_options_fail_clearly(argv: list[str], message: str, capsys: pytest.
         main(argv)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("synapse") and last.endswith(f": error: {message}")
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("synapse") and f": error: {message}" in lines[0]
     assert "Traceback" not in err
