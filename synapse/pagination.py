@@ -10,16 +10,16 @@ to following ``next``, with one page fetched ahead.
 
 from __future__ import annotations
 
-import contextvars
 import math
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import NotFoundError, ResponseError
+from .threads import submit
 
 if TYPE_CHECKING:
     from .session import Session
@@ -148,7 +148,7 @@ def _ordered_fetch(session: Session, urls: Iterator[tuple[int, str]], window: in
     pending: deque[tuple[int, Future[Page]]] = deque()
     try:
         for number, url in urls:
-            pending.append((number, _submit(pool, _fetch_numbered, session, url)))
+            pending.append((number, submit(pool, _fetch_numbered, session, url)))
             if len(pending) >= window:
                 break
         while pending:
@@ -156,7 +156,7 @@ def _ordered_fetch(session: Session, urls: Iterator[tuple[int, str]], window: in
             page = future.result()
             following = next(urls, None)
             if following is not None:
-                pending.append((following[0], _submit(pool, _fetch_numbered, session, following[1])))
+                pending.append((following[0], submit(pool, _fetch_numbered, session, following[1])))
             yield page
             if not _continues(session, page, number):
                 return
@@ -209,12 +209,6 @@ def _check_next(session: Session, current: str, following: str) -> None:
             f"the page from {current} points 'next' at another host ({urlsplit(url).netloc}); "
             "refusing to follow it with credentials",
         )
-
-
-def _submit(pool: ThreadPoolExecutor, fn: Callable[..., Page], *args: Any) -> Future[Page]:
-    """Run ``fn`` in the pool with the caller's context (request budgets, current session)."""
-    context = contextvars.copy_context()
-    return pool.submit(context.run, fn, *args)
 
 
 def _shape(body: Any) -> str:

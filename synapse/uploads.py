@@ -18,6 +18,7 @@ from typing import Any
 from .errors import ClientError, IntegrityError, InvalidInputError, ResponseError, UploadError, UploadFailure
 from .progress import ProgressSpec, make_progress
 from .session import Session
+from .threads import submit
 from .transfer_files import HashingReader, check_file, check_positive_int, file_md5
 from .upload_protocol import ChunkedUpload, preview
 
@@ -188,7 +189,8 @@ def upload_many(
                 duplicates[index] = owner[source]
                 continue
             owner[source] = index
-            future = pool.submit(
+            future = submit(
+                pool,
                 upload_data_file,
                 session,
                 source,
@@ -220,7 +222,7 @@ def _existing(
 ) -> dict[int, dict[str, Any]]:
     """Which inputs the server already has (by MD5), with the server's data-file info when it shares it."""
     digests: dict[int, str] = {}
-    hashing = {pool.submit(file_md5, source): index for index, source in sources.items()}
+    hashing = {submit(pool, file_md5, source): index for index, source in sources.items()}
     for future in as_completed(hashing):
         index = hashing[future]
         try:
@@ -238,7 +240,7 @@ def _existing(
             raise ResponseError(None, f"verify_checksums must answer with 'existing_checksums'; got {preview(reply)}")
         known.update(str(value).lower() for value in found)
     wanted = {index: md5 for index, md5 in digests.items() if md5 in known}
-    lookups = {pool.submit(_lookup, session, md5): index for index, md5 in wanted.items()}
+    lookups = {submit(pool, _lookup, session, md5): index for index, md5 in wanted.items()}
     existing: dict[int, dict[str, Any]] = {}
     for lookup in as_completed(lookups):
         index = lookups[lookup]

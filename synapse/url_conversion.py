@@ -30,6 +30,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from .downloads import check_download_url, download
 from .errors import InvalidInputError
 from .session import Session
+from .threads import submit
 from .transfer_journal import cache_root
 
 __all__ = ["convert_urls", "default_media_dir"]
@@ -179,7 +180,8 @@ def _fetch_all(session: Session, urls: list[str], folder: Path, workers: int) ->
         return {}
     folder.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=min(workers, len(unique))) as pool:
-        paths = dict(zip(unique, pool.map(lambda url: _fetch(session, url, folder), unique), strict=True))
+        futures = [submit(pool, _fetch, session, url, folder) for url in unique]
+        paths = {url: future.result() for url, future in zip(unique, futures, strict=True)}
     _prune(folder, set(paths.values()))
     return paths
 
