@@ -1,7 +1,8 @@
 """synapse: drive the Synapse backend with plain Python objects."""
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .backend import BackendClient
 from .enums import StorageCategory, StorageProvider
 from .errors import (
     APIConnectionError,
@@ -25,26 +26,68 @@ from .errors import (
     ServerError,
     UploadError,
 )
-from .resources import (
-    Agent,
-    Assignment,
-    DataCollection,
-    DataFile,
-    DataUnit,
-    FileSpecification,
-    GroundTruthDataset,
-    GroundTruthEvent,
-    GroundTruthVersion,
-    Job,
-    Model,
-    Plugin,
-    PluginRelease,
-    Project,
-    Storage,
-    Task,
-    TaskTag,
-)
 from .session import RequestBudgetExceeded, Session, connect, get_session, set_default_session
+
+if TYPE_CHECKING:
+    from .backend import BackendClient
+    from .resources import (
+        Agent,
+        Assignment,
+        DataCollection,
+        DataFile,
+        DataUnit,
+        FileSpecification,
+        GroundTruthDataset,
+        GroundTruthEvent,
+        GroundTruthVersion,
+        Job,
+        Model,
+        Plugin,
+        PluginRelease,
+        Project,
+        Storage,
+        Task,
+        TaskTag,
+    )
+
+# Resource classes and BackendClient are imported on first use: defining ~20 pydantic models
+# is most of the import cost, and scripts that only need a Session should not pay it.
+_RESOURCES = (
+    "Agent",
+    "Assignment",
+    "DataCollection",
+    "DataFile",
+    "DataUnit",
+    "FileSpecification",
+    "GroundTruthDataset",
+    "GroundTruthEvent",
+    "GroundTruthVersion",
+    "Job",
+    "Model",
+    "Plugin",
+    "PluginRelease",
+    "Project",
+    "Storage",
+    "Task",
+    "TaskTag",
+)
+_LAZY: dict[str, str] = {"BackendClient": ".backend", **dict.fromkeys(_RESOURCES, ".resources")}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "APIConnectionError",
