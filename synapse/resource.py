@@ -18,7 +18,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from ._wire_types import check_wire_types
-from .errors import ConfigurationError, InvalidInputError, NotFoundError
+from .errors import ConfigurationError, InvalidInputError, NotFoundError, ResponseError
 from .ids import check_id
 from .relations import BelongsTo, HasMany, register
 from .session import Session, get_session
@@ -142,8 +142,6 @@ class Resource(BaseModel):
     def _from_server(cls, data: Any, session: Session) -> Self:
         """The live object for this server data: merged into the existing one, or built."""
         if not isinstance(data, dict):
-            from .errors import ResponseError
-
             raise ResponseError(None, f"expected a {cls.__name__} object, got {type(data).__name__}")
         related: dict[str, Resource] = {}
         values = cls._wire_to_fields(data, related, session)
@@ -394,6 +392,11 @@ class Resource(BaseModel):
         # What we sent is now the server's state, even for fields its reply leaves out.
         self._snapshot.update({name: _clone(value) for name, value in sent.items()})
         self._accept(data, session)
+        if self.id is None:
+            # E.g. tasks/ reads {"project", "data": [...]} as a bulk create: the object was not created.
+            raise ResponseError(
+                None, f"the backend's reply to creating a {type(self).__name__} has no 'id': {str(data)[:200]}"
+            )
         return self
 
     def _accept(self, data: Any, session: Session) -> None:

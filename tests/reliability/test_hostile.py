@@ -188,3 +188,10 @@ def test_hostile_retry_after_values_are_capped(
     started = time.monotonic()
     assert Project.get(project_id, session=session).name == "p"
     assert time.monotonic() - started < 1
+
+
+def test_create_whose_reply_has_no_id_is_a_response_error(backend: LocalBackend, session: Session) -> None:
+    """``tasks/`` reads ``{"project", "data": [...]}`` as a bulk create; a Task must not stay silently unsaved."""
+    project = backend.seed("projects", [{"name": "p"}])[0]
+    with pytest.raises(ResponseError, match="no 'id'"):
+        Task.create(project=project, data=[], session=session)
