@@ -77,7 +77,7 @@ def test_upload_killed_with_sigkill_resumes_under_faults(
     assert copy.read_bytes() == source.read_bytes()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=3000), chunk_size=st.integers(min_value=1, max_value=1024), chunked=st.booleans())
 def test_random_bytes_round_trip_through_upload_and_download(
     session: Session, tmp_path: Path, data: bytes, chunk_size: int, chunked: bool
