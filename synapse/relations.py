@@ -29,6 +29,8 @@ def register(cls: type[Resource]) -> None:
 def resolve(name: str | type[Resource]) -> type[Resource]:
     if not isinstance(name, str):
         return name
+    if name not in _registry:
+        _load_builtin_resources()
     try:
         return _registry[name]
     except KeyError:
@@ -36,8 +38,16 @@ def resolve(name: str | type[Resource]) -> type[Resource]:
 
 
 def registered() -> dict[str, type[Resource]]:
-    """Every resource class defined so far, by name."""
+    """Every resource class defined so far (the built-in families always included), by name."""
+    _load_builtin_resources()
     return dict(_registry)
+
+
+def _load_builtin_resources() -> None:
+    """``import synapse`` loads the resource modules lazily; relations must still find them."""
+    import importlib
+
+    importlib.import_module("synapse.resources")
 
 
 class BelongsTo(Generic[T]):
