@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+DEFAULT_PREFETCH = 4
+"""Pages in flight while walking. With 20 ms per request, 2 took 0.58x the time of a
+sequential walk, 4 take 0.32x (benchmarks/ ``prefetch``); memory stays a few pages."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def walk_pages(
     path: str,
     params: Mapping[str, Any] | None = None,
     *,
-    prefetch: int = 2,
+    prefetch: int = DEFAULT_PREFETCH,
     first: Page | None = None,
 ) -> Iterator[Page]:
     """Yield every page in order, holding at most ``prefetch`` pages in flight.
@@ -90,7 +93,7 @@ def iter_results(
     path: str,
     params: Mapping[str, Any] | None = None,
     *,
-    prefetch: int = 2,
+    prefetch: int = DEFAULT_PREFETCH,
     first: Page | None = None,
 ) -> Iterator[Any]:
     """Yield every item of every page."""

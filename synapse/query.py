@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from .errors import InvalidInputError, MultipleObjectsReturned, NotFoundError
 from .ids import check_id
-from .pagination import MAX_PAGE_SIZE, Page, fetch_page, iter_results
+from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE, Page, fetch_page, iter_results
 from .session import Session, get_session
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class QuerySet(Generic[R]):
         path: str | None = None,
         params: dict[str, Any] | None = None,
         page_size: int | None = None,
-        prefetch: int = 2,
+        prefetch: int = DEFAULT_PREFETCH,
         as_values: bool = False,
     ) -> None:
         self.model = model
