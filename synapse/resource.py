@@ -237,9 +237,14 @@ class Resource(BaseModel):
         return cls._COMMON_READ_ONLY | cls.read_only_fields
 
     def __dir__(self) -> list[str]:
-        names = set(super().__dir__())
-        names.update(self.__pydantic_extra__ or {})
-        return sorted(name for name in names if not name.startswith("__"))
+        """Fields, extra server fields and our public methods: what tab completion should offer."""
+        names = set(type(self).model_fields) | set(self.__pydantic_extra__ or {})
+        for klass in type(self).__mro__:
+            if klass is BaseModel:
+                break
+            names.update(name for name in vars(klass) if not name.startswith(("_", "model_")))
+        names.update(("model_dump", "model_dump_json"))
+        return sorted(names)
 
     def __repr__(self) -> str:
         parts = [f"<{type(self).__name__}", str(self.id) if self.id is not None else "(unsaved)"]

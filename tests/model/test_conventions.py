@@ -72,3 +72,13 @@ def test_relations_are_descriptors_not_fields() -> None:
         for name, value in inspect.getmembers(cls):
             if isinstance(value, (BelongsTo, HasMany)):
                 assert name not in cls.model_fields
+
+
+def test_tab_completion_offers_fields_and_actions_not_internals() -> None:
+    from synapse import Task
+
+    task = Task.model_construct(id=1, status="pending", custom_server_field=3)
+    names = dir(task)
+    assert {"status", "project", "project_id", "custom_server_field", "annotate", "save"} <= set(names)
+    assert not [name for name in names if name.startswith("_")]
+    assert not {"dict", "json", "parse_obj", "model_config"} & set(names)
