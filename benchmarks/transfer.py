@@ -51,7 +51,7 @@ def _probe(*args: str) -> dict[str, Any]:
 def memory(server: ServerProcess, config: Config) -> list[Row]:
     small: list[float] = []
     large: list[float] = []
-    runs = min(config.repeats, 3)
+    runs = 2 if config.quick else min(config.repeats, 3)
     for _ in range(runs):
         for count, into in ((config.memory_small, small), (config.memory_large, large)):
             result = _probe("memory", "--url", server.url, "--token", server.token, "--count", str(count))
@@ -169,7 +169,7 @@ def many(server: ServerProcess, config: Config, workdir: Path) -> list[Row]:
         paths.append(path)
     serial: list[float] = []
     parallel: list[float] = []
-    runs = min(config.repeats, 3)
+    runs = 2 if config.quick else min(config.repeats, 3)
     for _ in range(runs):
         for workers, into in ((1, serial), (8, parallel)):
             session = synapse.Session(server.url, api_token=server.token)
