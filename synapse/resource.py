@@ -191,7 +191,10 @@ class Resource(BaseModel):
         if len(fields) < len(names):
             for name, default, factory in defaults:
                 if name not in fields:
-                    fields[name] = factory() if factory is not None else _clone(default)
+                    if factory is not None:
+                        fields[name] = factory()
+                    else:
+                        fields[name] = default if type(default) in _ATOMIC else _clone(default)
         obj = cls.__new__(cls)
         _set(obj, "__dict__", fields)
         _set(obj, "__pydantic_fields_set__", fields_set)
@@ -472,6 +475,7 @@ def _jsonable(value: Any) -> Any:
 
 _ATOMIC: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 """Exact types that never need copying (subclasses such as str enums take the slower path)."""
+_all_atomic = _ATOMIC.issuperset
 
 
 def _clone(value: Any) -> Any:
@@ -480,8 +484,12 @@ def _clone(value: Any) -> Any:
     if kind in _ATOMIC:
         return value
     if kind is dict:
+        if _all_atomic(map(type, value.values())):  # flat: a C-level scan and copy
+            return value.copy()
         return {k: v if type(v) in _ATOMIC else _clone(v) for k, v in value.items()}
     if kind is list:
+        if _all_atomic(map(type, value)):
+            return value.copy()
         return [v if type(v) in _ATOMIC else _clone(v) for v in value]
     if isinstance(value, (str, int, float, bool)):
         return value
