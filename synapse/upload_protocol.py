@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -99,6 +100,12 @@ class ChunkedUpload:
     # -- chunks ---------------------------------------------------------------------------
 
     def _send_from(self, handle: IO[bytes], offset: int) -> None:
+        # The chunk is hashed in a helper thread while it is being sent (hashlib releases the
+        # GIL), into a copy of the digest that is kept only once the server confirms the chunk.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-md5") as hasher:
+            self._send_chunks(handle, offset, hasher)
+
+    def _send_chunks(self, handle: IO[bytes], offset: int, hasher: ThreadPoolExecutor) -> None:
         stalls = 0
         while offset < self._total:
             self._hash_to(handle, offset)
@@ -107,11 +114,16 @@ class ChunkedUpload:
             chunk = handle.read(length)
             if len(chunk) != length:
                 raise InvalidInputError(None, f"{self._path} changed while it was being uploaded")
-            confirmed = self._put(chunk, offset)
+            candidate = self._md5.copy()
+            hashing = hasher.submit(candidate.update, chunk)
+            try:
+                confirmed = self._put(chunk, offset)
+            finally:
+                hashing.result()
             if confirmed == offset + length:
-                self._md5.update(chunk)
+                self._md5 = candidate
                 self._hashed = confirmed
-            del chunk  # free this chunk before the next read, so only one is ever alive
+            del chunk, candidate, hashing  # free this chunk before the next read, so only one is ever alive
             stalls = stalls + 1 if confirmed <= offset else 0
             if stalls > CHUNK_RETRIES:
                 raise ResponseError(None, f"the server keeps the upload at offset {confirmed}; giving up")
