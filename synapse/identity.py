@@ -2,8 +2,10 @@
 
 Two structures work together:
 
-* a ``WeakValueDictionary`` gives identity: while the caller holds an object, every
-  lookup of the same id returns that same object;
+* a dict of weak references gives identity: while the caller holds an object, every
+  lookup of the same id returns that same object. Entries whose object died are dropped
+  when found and swept in bulk whenever the dict doubles, instead of by a per-object
+  callback (``WeakValueDictionary`` builds a ``KeyedRef`` in Python for every insert);
 * a freshness window holds strong references to recently loaded objects and answers
   "is this fresh enough to skip a request?". It is bounded by ``maxsize`` (the oldest
   entry goes first), so walking a million rows keeps memory flat.
@@ -23,6 +25,7 @@ from collections.abc import Hashable
 from typing import Any
 
 Key = tuple[type, Hashable]
+_MIN_SWEEP = 1024
 
 
 class FreshWindow:
@@ -72,13 +75,29 @@ class IdentityMap:
         self.ttl = ttl
         self.maxsize = maxsize
         self._lock = threading.RLock()
-        self._live: weakref.WeakValueDictionary[Key, Any] = weakref.WeakValueDictionary()
+        self._live: dict[Key, weakref.ref[Any]] = {}
+        self._sweep_at = _MIN_SWEEP
         self._fresh: FreshWindow | None = FreshWindow(maxsize, ttl) if ttl > 0 and maxsize > 0 else None
 
     def live(self, cls: type, pk: Hashable) -> Any | None:
         """The object for this id if anyone still holds it, fresh or not."""
         with self._lock:
-            return self._live.get((cls, pk))
+            return self._get_live((cls, pk))
+
+    def _get_live(self, key: Key) -> Any | None:
+        ref = self._live.get(key)
+        if ref is None:
+            return None
+        obj = ref()
+        if obj is None:
+            del self._live[key]
+        return obj
+
+    def _set_live(self, key: Key, obj: Any) -> None:
+        self._live[key] = weakref.ref(obj)
+        if len(self._live) > self._sweep_at:
+            self._live = {k: ref for k, ref in self._live.items() if ref() is not None}
+            self._sweep_at = max(_MIN_SWEEP, 2 * len(self._live))
 
     def fresh(self, cls: type, pk: Hashable) -> Any | None:
         """The object for this id if it was loaded within the TTL."""
@@ -91,7 +110,7 @@ class IdentityMap:
         """Register ``obj`` as the live object for this id and mark it fresh."""
         key = (cls, pk)
         with self._lock:
-            self._live[key] = obj
+            self._set_live(key, obj)
             if self._fresh is not None:
                 self._fresh[key] = obj
 
@@ -103,10 +122,10 @@ class IdentityMap:
         """
         key = (cls, pk)
         with self._lock:
-            winner = self._live.get(key)
+            winner = self._get_live(key)
             if winner is None:
                 winner = obj
-                self._live[key] = obj
+                self._set_live(key, obj)
             if self._fresh is not None:
                 self._fresh[key] = winner
             return winner
@@ -134,5 +153,6 @@ class IdentityMap:
             self._fresh.clear()
 
     def __len__(self) -> int:
+        """How many objects are alive and registered."""
         with self._lock:
-            return len(self._live)
+            return sum(1 for ref in self._live.values() if ref() is not None)
