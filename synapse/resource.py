@@ -213,16 +213,18 @@ class Resource(BaseModel):
             object.__setattr__(self, "__pydantic_extra__", {})
         extra = cast("dict[str, Any]", self.__pydantic_extra__)
         fields = type(self).model_fields
+        current = self.__dict__
+        snapshot = self._snapshot  # one private-attribute lookup (pydantic __getattr__), not one per field
         for name, value in values.items():
             if name in dirty:
                 continue
             if name in fields:
-                self.__dict__[name] = value
+                current[name] = value
             else:
                 extra[name] = value
-            self._snapshot[name] = _clone(value)
-        for name, obj in related.items():
-            self._related[name] = obj
+            snapshot[name] = _clone(value)
+        if related:
+            self._related.update(related)
 
     # -- attributes -------------------------------------------------------------------------
 
