@@ -20,6 +20,13 @@ ITERATE_TARGET = 1.10
 VALUES_TARGET = 1.05
 PREFETCH_TARGET = 0.5
 PREFETCH_LATENCY = 0.02
+OBJECTS_NOTE = (
+    "objects rows: the raw loop spends about 5 us per row (JSON decode plus the server's share); "
+    "synapse additionally turns each row into a pydantic model with a dirty-tracking snapshot and "
+    "registers it in the identity map, about 10 us per row in CPython (renaming/type checks ~1.7, "
+    "construction and container copies ~4.5, identity map ~2.5, plus garbage collection). Page "
+    "prefetching hides the server's time, not the client's CPU, so the gap grows with page size."
+)
 
 
 def _session(server: ServerProcess) -> Any:
@@ -71,6 +78,7 @@ def iterate(server: ServerProcess, config: Config) -> list[Row]:
             base, ours, ratio = _compare(server, config, page_size, values)
             target = VALUES_TARGET if values else ITERATE_TARGET
             kind = "values()" if values else "objects"
+            note = "" if values or page_size != 100 else OBJECTS_NOTE
             rows.append(
                 Row(
                     id=f"iterate/{page_size}/{'values' if values else 'objects'}",
@@ -83,6 +91,7 @@ def iterate(server: ServerProcess, config: Config) -> list[Row]:
                     target_op="<=",
                     target=target,
                     target_text=f"<= {target:.2f}x",
+                    note=note,
                 )
             )
     return rows
