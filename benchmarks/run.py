@@ -102,13 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return go
 
-        def iterate_and_n1(server: ServerProcess) -> list[Row]:
-            produced = []
-            if "iterate" in selected:
-                produced += listing.iterate(server, config)
-            return produced
-
-        run("iterate", with_server(tasks_db, 0.0, iterate_and_n1))
+        run("iterate", with_server(tasks_db, 0.0, lambda s: listing.iterate(s, config)))
         run("n+1", with_server(tasks_db, 0.0, lambda s: listing.n_plus_one(s, config)))
         run("prefetch", with_server(tasks_db, listing.PREFETCH_LATENCY, lambda s: listing.prefetch(s, config)))
         if "memory" in selected and not memory_db.exists():
