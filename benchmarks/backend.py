@@ -1,24 +1,18 @@
 """The local backend, run in its own process so the client process is measured alone.
 
-``python -m benchmarks.backend seed --db PATH ...`` fills an SQLite file through
-``LocalBackend.seed`` (a bulk insert, no HTTP) and exits. ``python -m benchmarks.backend
-serve --db PATH --port N ...`` serves that file until it is terminated. The parent side is
-:class:`ServerProcess`: it picks a free port, starts the child, and waits until the API answers.
-
-The child is a thin wrapper over ``synapse.testing.LocalBackend`` because the benchmarks need
-per-server latency and page-size settings; only the child imports ``synapse.testing``.
+``python -m benchmarks.backend seed --db PATH --tasks N`` fills an SQLite file through
+``LocalBackend.seed`` (a bulk insert, no HTTP) and exits. :class:`ServerProcess` then serves
+that file with ``python -m synapse serve --db PATH --port <free> --latency ...`` and waits until
+the API answers. Only the child processes import ``synapse.testing``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -58,22 +52,6 @@ def seed(db: Path, tasks: int, projects: int = PROJECTS) -> None:
         backend.store.close()
 
 
-def serve(db: Path, port: int, latency: float, page_size: int) -> None:
-    from synapse.testing import LocalBackend
-
-    backend = LocalBackend(db=db, token=TOKEN, port=port, latency=latency, page_size=page_size)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    backend.start()
-    print(json.dumps({"url": backend.url}), flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        backend.stop()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.backend")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,16 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     seeding.add_argument("--db", type=Path, required=True)
     seeding.add_argument("--tasks", type=int, required=True)
     seeding.add_argument("--projects", type=int, default=PROJECTS)
-    serving = sub.add_parser("serve")
-    serving.add_argument("--db", type=Path, required=True)
-    serving.add_argument("--port", type=int, required=True)
-    serving.add_argument("--latency", type=float, default=0.0)
-    serving.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args(argv)
-    if args.command == "seed":
-        seed(args.db, args.tasks, args.projects)
-    else:
-        serve(args.db, args.port, args.latency, args.page_size)
+    seed(args.db, args.tasks, args.projects)
 
 
 # -- parent side ------------------------------------------------------------------------------
@@ -141,10 +111,11 @@ class ServerProcess:
 
     def __enter__(self) -> ServerProcess:
         command = [
-            sys.executable, "-m", "benchmarks.backend", "serve", "--db", str(self.db), "--port", str(self.port),
-            "--latency", str(self.latency), "--page-size", str(self.page_size),
+            sys.executable, "-m", "synapse", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--db", str(self.db), "--token", self.token, "--latency", str(self.latency),
+            "--page-size", str(self.page_size),
         ]
-        self._proc = subprocess.Popen(command, env=child_env(), cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        self._proc = subprocess.Popen(command, env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL, text=True)
         self._wait_ready(timeout=30.0)
         return self
 
