@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .budget import RequestBudgetExceeded
 from .enums import StorageCategory, StorageProvider
 from .errors import (
     APIConnectionError,
@@ -26,7 +27,7 @@ from .errors import (
     ServerError,
     UploadError,
 )
-from .session import RequestBudgetExceeded, Session, connect, get_session, set_default_session
+from .session import Session, connect, get_session, set_default_session
 
 if TYPE_CHECKING:
     from .backend import BackendClient

@@ -15,9 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -26,6 +24,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from ._version import __version__
+from .budget import budget, charge
 from .config import Credentials, Timeouts, TimeoutSpec, as_float, resolve_base_url, resolve_credentials
 from .errors import (
     APIConnectionError,
@@ -38,6 +37,7 @@ from .errors import (
     error_for_status,
 )
 from .identity import IdentityMap
+from .wire import can_rewind, encode_json, parse_retry_after, query_pairs, rewind, summarise_text
 
 logger = logging.getLogger("synapse")
 
@@ -46,20 +46,7 @@ IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"
 _NO_BODY: Final = object()
 
 
-class RequestBudgetExceeded(ClientError, AssertionError):
-    """A block guarded by ``no_requests()``/``expect_requests(n)`` sent more requests than allowed."""
-
-
-class _Budget:
-    """Requests allowed inside one ``expect_requests``/``no_requests`` block."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.sent: list[str] = []
-
-
 _current_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar("synapse_session", default=None)
-_budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
 _scopes: contextvars.ContextVar[tuple[contextvars.Token[Session | None], ...]] = contextvars.ContextVar(
     "synapse_scopes", default=()
 )
@@ -129,7 +116,6 @@ class Session:
         self._http.mount("https://", adapter)
         self._count_lock = threading.Lock()
         self._request_count = 0
-        self._recent: deque[str] = deque(maxlen=50)
         self._closed = False
 
     # -- presentation -------------------------------------------------------------------
@@ -197,28 +183,13 @@ class Session:
         """HTTP attempts sent by this session so far (retries included)."""
         return self._request_count
 
-    @contextlib.contextmanager
-    def expect_requests(self, n: int) -> Iterator[None]:
+    def expect_requests(self, n: int) -> contextlib.AbstractContextManager[None]:
         """Fail if the block sends more than ``n`` requests (at the first extra one) or fewer."""
-        budget = _Budget(n)
-        token = _budget.set(budget)
-        try:
-            yield
-        finally:
-            _budget.reset(token)
-        if len(budget.sent) != n:
-            raise RequestBudgetExceeded(
-                None, f"expected {n} request(s), the block sent {len(budget.sent)}: {budget.sent}"
-            )
+        return budget(self, n, exact=True)
 
-    @contextlib.contextmanager
-    def no_requests(self) -> Iterator[None]:
+    def no_requests(self) -> contextlib.AbstractContextManager[None]:
         """Fail at the first request sent inside the block (a guard against N+1 loops)."""
-        token = _budget.set(_Budget(0))
-        try:
-            yield
-        finally:
-            _budget.reset(token)
+        return budget(self, 0, exact=False)
 
     def expire_all(self) -> None:
         """Treat every cached object as stale: the next ``get`` of any id sends a request."""
@@ -344,12 +315,12 @@ class Session:
             request_headers.update(headers)
         body: Any = data
         if json is not _NO_BODY:
-            body = _dumps(json)
+            body = encode_json(json)
             request_headers["Content-Type"] = "application/json"
         elif files is None and data is None and method in ("POST", "PUT", "PATCH"):
             body = b""
             request_headers["Content-Type"] = "application/json"
-        query = _clean_params(params)
+        query = query_pairs(params)
         if self.url_host and own_host:
             query = [("url_host", self.url_host), *[(k, v) for k, v in query if k != "url_host"]]
         budget_left = self.max_retries if retries is None else retries
@@ -372,7 +343,7 @@ class Session:
             except requests.exceptions.RequestException as exc:
                 error = self._transport_error(exc, method, url)
                 retryable = _is_connect_error(exc) or method in IDEMPOTENT_METHODS
-                if files is not None and not _rewindable(files):
+                if files is not None and not can_rewind(files):
                     retryable = False
                 if not retryable or attempt >= budget_left:
                     raise error from None
@@ -393,31 +364,23 @@ class Session:
                     )
                 if response.status_code not in RETRY_STATUSES or attempt >= budget_left:
                     return response
-                if files is not None and not _rewindable(files):
+                if files is not None and not can_rewind(files):
                     return response
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 delay = min(retry_after, self.retry_after_max) if retry_after is not None else self._backoff(attempt)
                 response.close()
                 logger.info("%s %s -> %d; retry %d in %.2fs", method, self.redact(url),
                             response.status_code, attempt + 1, delay)
             attempt += 1
             if files is not None:
-                _rewind(files)
+                rewind(files)
             if delay > 0:
                 time.sleep(delay)
 
     def _count(self, method: str, url: str) -> None:
-        label = f"{method} {self.redact(url)}"
-        budget = _budget.get()
-        if budget is not None:
-            budget.sent.append(label)
-            if len(budget.sent) > budget.limit:
-                raise RequestBudgetExceeded(
-                    None, f"request #{len(budget.sent)} in a block allowing {budget.limit}: {label}"
-                )
+        charge(self, f"{method} {self.redact(url)}")
         with self._count_lock:
             self._request_count += 1
-        self._recent.append(label)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter."""
@@ -498,9 +461,9 @@ class Session:
         try:
             detail = json.loads(body) if body else response.reason or f"HTTP {status}"
         except ValueError:
-            detail = _summarise_text(body.decode("utf-8", errors="replace")) or response.reason
+            detail = summarise_text(body.decode("utf-8", errors="replace")) or response.reason
         detail = self._redact_value(detail)
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return error_for_status(status, detail, method=method, url=self.redact(url), retry_after=retry_after)
 
 
@@ -545,32 +508,7 @@ def set_default_session(session: Session | None) -> None:
         _default_session = session
 
 
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _dumps(value: Any) -> bytes:
-    try:
-        return json.dumps(value).encode()
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(None, f"request body is not JSON serialisable: {exc}") from None
-
-
-def _clean_params(params: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    """Drop ``None`` values, repeat list values, spell bools the way the backend expects."""
-    if not params:
-        return []
-    if not isinstance(params, Mapping):
-        raise InvalidInputError(None, f"params must be a mapping, not {type(params).__name__}")
-    query: list[tuple[str, Any]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        for item in values:
-            if isinstance(item, bool):
-                item = "true" if item else "false"
-            query.append((str(key), item))
-    return query
+# -- transport helpers --------------------------------------------------------------------
 
 
 def _is_connect_error(exc: BaseException) -> bool:
@@ -595,52 +533,3 @@ def _as_requests_error(exc: urllib3.exceptions.HTTPError) -> requests.exceptions
     if isinstance(exc, urllib3.exceptions.SSLError):
         return requests.exceptions.SSLError(exc)
     return requests.exceptions.ChunkedEncodingError(exc)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Parse ``Retry-After`` as seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _rewindable(files: Any) -> bool:
-    items = files.values() if isinstance(files, Mapping) else files
-    for item in items if not isinstance(items, (bytes, str)) else []:
-        content = item[1] if isinstance(item, tuple) else item
-        if isinstance(content, tuple):
-            content = content[1]
-        if hasattr(content, "read") and not hasattr(content, "seek"):
-            return False
-    return True
-
-
-def _rewind(files: Any) -> None:
-    items = files.values() if isinstance(files, Mapping) else files
-    for item in items:
-        content = item[1] if isinstance(item, tuple) else item
-        if isinstance(content, tuple):
-            content = content[1]
-        seek = getattr(content, "seek", None)
-        if seek is not None:
-            seek(0)
-
-
-def _summarise_text(text: str, limit: int = 300) -> str:
-    """A short readable form of a non-JSON error body (e.g. a proxy's HTML page)."""
-    lowered = text.lower()
-    start = lowered.find("<title>")
-    if start != -1:
-        end = lowered.find("</title>", start)
-        if end != -1:
-            return "non-JSON error page: " + text[start + 7 : end].strip()
-    stripped = " ".join(text.split())
-    return stripped[:limit] + ("..." if len(stripped) > limit else "")

@@ -148,3 +148,13 @@ def test_token_never_leaks(backend: LocalBackend, caplog: pytest.LogCaptureFixtu
     for record in caplog.records:
         assert secret not in record.getMessage()
         assert "wrong-token-value" not in record.getMessage()
+
+
+def test_request_budget_counts_only_its_own_session(backend: LocalBackend, session: Session) -> None:
+    (pid,) = backend.seed("projects", [{"name": "budget"}])
+    other = Session(backend.url, api_token=backend.token)
+    with session.expect_requests(1):
+        Project.get(pid, refresh=True)
+        Project.get(pid, refresh=True, session=other)  # another session's request is not charged here
+    with session.no_requests(), pytest.raises(synapse.RequestBudgetExceeded, match="projects"):
+        Project.get(pid, refresh=True)

@@ -1,0 +1,54 @@
+"""Request budgets: prove how many requests a block of code sends.
+
+``session.expect_requests(n)`` and ``session.no_requests()`` install a budget in the current
+context; the session charges every attempt it sends against it and fails at the first one
+over the limit, naming the request, so an accidental N+1 loop stops where it starts.
+A budget counts only its own session's requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+from .errors import ClientError
+
+
+class RequestBudgetExceeded(ClientError, AssertionError):
+    """A block guarded by ``no_requests()``/``expect_requests(n)`` sent more or fewer requests than allowed."""
+
+
+class _Budget:
+    def __init__(self, owner: object, limit: int) -> None:
+        self.owner = owner
+        self.limit = limit
+        self.sent: list[str] = []
+
+
+_current: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
+
+
+@contextlib.contextmanager
+def budget(owner: object, limit: int, *, exact: bool) -> Iterator[None]:
+    """Allow ``limit`` requests of ``owner`` inside the block (exactly that many if ``exact``)."""
+    active = _Budget(owner, limit)
+    token = _current.set(active)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+    if exact and len(active.sent) != limit:
+        raise RequestBudgetExceeded(
+            None, f"expected {limit} request(s), the block sent {len(active.sent)}: {active.sent}"
+        )
+
+
+def charge(owner: object, label: str) -> None:
+    """Count one request of ``owner``; raise before it is sent if the budget is spent."""
+    active = _current.get()
+    if active is None or active.owner is not owner:
+        return
+    active.sent.append(label)
+    if len(active.sent) > active.limit:
+        raise RequestBudgetExceeded(None, f"request #{len(active.sent)} in a block allowing {active.limit}: {label}")
