@@ -9,7 +9,6 @@ server state (so in-place edits of lists and dicts are seen), and
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -18,6 +17,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from ._wire_types import check_wire_types
+from .construct import build, clone
 from .errors import ConfigurationError, InvalidInputError, NotFoundError, ResponseError
 from .ids import check_id
 from .relations import BelongsTo, HasMany, register
@@ -162,49 +162,8 @@ class Resource(BaseModel):
 
     @classmethod
     def _construct(cls, values: dict[str, Any], related: dict[str, Resource], session: Session) -> Self:
-        """Build an object from trusted server values, without validation.
-
-        ``values`` (a dict the caller owns) becomes the snapshot as is; the object gets its own
-        copies of containers, so in-place edits still show against the snapshot. This skips
-        ``model_construct``'s per-field default resolution, which dominated list iteration.
-        """
-        plan = _PLANS.get(cls)
-        if plan is None:
-            plan = _PLANS[cls] = _construct_plan(cls)
-        if plan is _NO_PLAN:
-            made = cls.model_construct(**values)
-            made._session = session
-            made._snapshot = {name: _clone(value) for name, value in values.items()}
-            made._related.update(related)
-            return cast("Self", made)
-        names, defaults, private = plan
-        fields: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for name, value in values.items():
-            if type(value) not in _ATOMIC:
-                value = _clone(value)
-            if name in names:
-                fields[name] = value
-            else:
-                extra[name] = value
-        fields_set = set(fields)
-        if len(fields) < len(names):
-            for name, default, factory in defaults:
-                if name not in fields:
-                    if factory is not None:
-                        fields[name] = factory()
-                    else:
-                        fields[name] = default if type(default) in _ATOMIC else _clone(default)
-        obj = cls.__new__(cls)
-        _set(obj, "__dict__", fields)
-        _set(obj, "__pydantic_fields_set__", fields_set)
-        _set(obj, "__pydantic_extra__", extra)
-        state = {name: attr.get_default() for name, attr in private} if private else {}
-        state["_session"] = session
-        state["_snapshot"] = values
-        state["_related"] = related
-        _set(obj, "__pydantic_private__", state)
-        return obj
+        """Build an object from trusted server values, without validation (see ``construct``)."""
+        return cast("Self", build(cls, values, related, session))
 
     def _merge(self, values: dict[str, Any], related: dict[str, Resource], *, keep_local_edits: bool) -> None:
         """Apply fresh server values, keeping fields the user changed and has not saved."""
@@ -222,7 +181,7 @@ class Resource(BaseModel):
                 current[name] = value
             else:
                 extra[name] = value
-            snapshot[name] = _clone(value)
+            snapshot[name] = clone(value)
         if related:
             self._related.update(related)
 
@@ -400,7 +359,7 @@ class Resource(BaseModel):
             sent = {name: value for name, value in self._current_values().items() if name in changed}
             data = session.request(self.update_method, self.api_url(), json=self.to_wire(changed))
         # What we sent is now the server's state, even for fields its reply leaves out.
-        self._snapshot.update({name: _clone(value) for name, value in sent.items()})
+        self._snapshot.update({name: clone(value) for name, value in sent.items()})
         self._accept(data, session)
         if self.id is None:
             # E.g. tasks/ reads {"project", "data": [...]} as a bulk create: the object was not created.
@@ -455,7 +414,7 @@ def _unpickle(cls: type[Resource], state: dict[str, Any], edits: dict[str, Any])
         obj = cls._from_server(state, session)
     else:
         obj = cls.model_construct(**state)
-        obj._snapshot = {name: _clone(value) for name, value in state.items()}
+        obj._snapshot = {name: clone(value) for name, value in state.items()}
     for name, value in edits.items():
         if name in type(obj).model_fields:
             obj.__dict__[name] = value
@@ -473,65 +432,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
-
-
-_ATOMIC: frozenset[type] = frozenset({str, int, float, bool, type(None)})
-"""Exact types that never need copying (subclasses such as str enums take the slower path)."""
-_all_atomic = _ATOMIC.issuperset
-
-
-def _clone(value: Any) -> Any:
-    """An independent copy of JSON-like containers, so in-place edits can be detected."""
-    kind = type(value)
-    if kind in _ATOMIC:
-        return value
-    if kind is dict:
-        if _all_atomic(map(type, value.values())):  # flat: a C-level scan and copy
-            return value.copy()
-        return {k: v if type(v) in _ATOMIC else _clone(v) for k, v in value.items()}
-    if kind is list:
-        if _all_atomic(map(type, value)):
-            return value.copy()
-        return [v if type(v) in _ATOMIC else _clone(v) for v in value]
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clone(v) for v in value]
-    return copy.deepcopy(value)
-
-
-_set = object.__setattr__
-_Plan = tuple[frozenset[str], tuple[tuple[str, Any, Any], ...], tuple[tuple[str, Any], ...]]
-_NO_PLAN: _Plan = (frozenset(), (), ())
-_PLANS: dict[type, _Plan] = {}
-_KNOWN_PRIVATE = frozenset({"_session", "_snapshot", "_related"})
-
-
-def _construct_plan(cls: type[Resource]) -> _Plan:
-    """What ``Resource._construct`` needs to know about a class, or ``_NO_PLAN`` when the class
-    does something the lean path cannot reproduce (aliases, its own ``model_post_init``...)."""
-    if cls.model_config.get("extra") != "allow" or cls.__pydantic_root_model__:
-        return _NO_PLAN
-    for klass in cls.__mro__:
-        if klass is BaseModel:
-            break
-        hook = vars(klass).get("model_post_init")
-        if hook is not None and getattr(hook, "__name__", "") != "init_private_attributes":
-            return _NO_PLAN
-    defaults: list[tuple[str, Any, Any]] = []
-    for name, info in cls.model_fields.items():
-        if info.alias is not None or info.validation_alias is not None:
-            return _NO_PLAN
-        if getattr(info, "default_factory_takes_data", False):
-            return _NO_PLAN
-        if not info.is_required():
-            defaults.append((name, info.default, info.default_factory))
-    private = tuple(
-        (name, attr) for name, attr in cls.__private_attributes__.items() if name not in _KNOWN_PRIVATE
-    )
-    return frozenset(cls.model_fields), tuple(defaults), private
 
 
 def _validation_message(name: str, exc: pydantic.ValidationError) -> str:
