@@ -11,20 +11,6 @@ from synapse import BackendClient
 from synapse.testing import LocalBackend
 
 
-@pytest.fixture(scope="session")
-def _server() -> Iterator[LocalBackend]:
-    with LocalBackend() as server:
-        yield server
-
-
-@pytest.fixture
-def backend(_server: LocalBackend) -> Iterator[LocalBackend]:
-    _server.reset()
-    _server.faults.clear()
-    yield _server
-    _server.faults.clear()
-
-
 @pytest.fixture(autouse=True)
 def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep upload journals and downloaded media out of the user's cache."""

@@ -21,20 +21,6 @@ SYNAPSE_ENV = (
 )
 
 
-@pytest.fixture(scope="session")
-def _model_server() -> Iterator[LocalBackend]:
-    with LocalBackend(job_duration=0.2) as server:
-        yield server
-
-
-@pytest.fixture
-def backend(_model_server: LocalBackend) -> Iterator[LocalBackend]:
-    _model_server.faults.clear()
-    _model_server.reset()
-    yield _model_server
-    _model_server.faults.clear()
-
-
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No SYNAPSE_* settings leak in from the shell, upload journals stay in tmp, no default session."""

@@ -16,20 +16,6 @@ KIB = 1024
 CHUNK = 64 * KIB
 
 
-@pytest.fixture(scope="session")
-def _transfer_server() -> Iterator[LocalBackend]:
-    with LocalBackend() as server:
-        yield server
-
-
-@pytest.fixture
-def backend(_transfer_server: LocalBackend) -> Iterator[LocalBackend]:
-    _transfer_server.reset()
-    _transfer_server.faults.clear()
-    yield _transfer_server
-    _transfer_server.faults.clear()
-
-
 @pytest.fixture
 def session(backend: LocalBackend) -> Iterator[Session]:
     with Session(backend.url, api_token=backend.token, backoff_factor=0.01) as s:
