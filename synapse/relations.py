@@ -8,7 +8,7 @@ else fetched through the identity map (so 1,000 tasks of one project cost one GE
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 from .errors import InvalidInputError
 
@@ -87,7 +87,7 @@ class BelongsTo(Generic[T]):
         obj._related[self.name] = related
         return related
 
-    def __set__(self, obj: Resource, value: Any) -> None:
+    def __set__(self, obj: Resource, value: T | int | str | None) -> None:
         target = self.target_class
         if value is None:
             setattr(obj, self.id_attr, None)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic._internal._model_construction import ModelMetaclass
 
 from ._wire_types import check_wire_types
 from .construct import build, clone
@@ -36,7 +37,25 @@ class ReadOnlyFieldError(InvalidInputError, AttributeError):
     """A server-set field was assigned on the client."""
 
 
-class Resource(BaseModel):
+class _ResourceMeta(ModelMetaclass):
+    """Keeps annotated relations out of pydantic's fields.
+
+    ``project: BelongsTo[Project] = BelongsTo("Project")`` is annotated without ``ClassVar`` so
+    type checkers accept ``task.project = other`` through the descriptor's ``__set__``; pydantic
+    would make such an annotation a field, so it is dropped before the model is built.
+    """
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> type:
+        annotations = namespace.get("__annotations__")
+        if annotations:
+            namespace["__annotations__"] = {
+                key: hint for key, hint in annotations.items()
+                if not isinstance(namespace.get(key), (BelongsTo, HasMany))
+            }
+        return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+
+class Resource(BaseModel, metaclass=_ResourceMeta):
     """Base of every Synapse object. Subclasses declare ``api_path`` and their fields."""
 
     model_config = ConfigDict(

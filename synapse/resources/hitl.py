@@ -25,5 +25,5 @@ class Assignment(Taggable):
     data: Any = None
     assignee: Any = None
 
-    task: ClassVar[BelongsTo[Task]] = BelongsTo("Task")
-    project: ClassVar[BelongsTo[Project]] = BelongsTo("Project")
+    task: BelongsTo[Task] = BelongsTo("Task")
+    project: BelongsTo[Project] = BelongsTo("Project")

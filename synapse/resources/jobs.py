@@ -48,9 +48,9 @@ class Job(Resource):
     started: str | None = None
     finished: str | None = None
 
-    plugin: ClassVar[BelongsTo[Plugin]] = BelongsTo("Plugin")
-    plugin_release: ClassVar[BelongsTo[PluginRelease]] = BelongsTo("PluginRelease")
-    agent: ClassVar[BelongsTo[Agent]] = BelongsTo("Agent")
+    plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
+    plugin_release: BelongsTo[PluginRelease] = BelongsTo("PluginRelease")
+    agent: BelongsTo[Agent] = BelongsTo("Agent")
 
     @property
     def is_finished(self) -> bool:

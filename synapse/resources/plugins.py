@@ -98,7 +98,7 @@ class PluginRelease(Resource):
     debug: bool | None = None
     file: str | None = None
 
-    plugin: ClassVar[BelongsTo[Plugin]] = BelongsTo("Plugin")
+    plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
 
     @classmethod
     def detail_path(cls, pk: Any) -> str:

@@ -25,7 +25,7 @@ class Project(Resource):
     configuration: dict[str, Any] | None = None
     data_collection_id: int | None = None
 
-    data_collection: ClassVar[BelongsTo[DataCollection]] = BelongsTo("DataCollection")
+    data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
     tasks: ClassVar[HasMany[Task]] = HasMany("Task", "project")
     assignments: ClassVar[HasMany[Assignment]] = HasMany("Assignment", "project")
     task_tags: ClassVar[HasMany[TaskTag]] = HasMany("TaskTag", "project")

@@ -28,7 +28,7 @@ class TaskTag(Resource):
     color: str | None = None
     project_id: int | None = None
 
-    project: ClassVar[BelongsTo[Project]] = BelongsTo("Project")
+    project: BelongsTo[Project] = BelongsTo("Project")
 
 
 class Task(Taggable):
@@ -44,8 +44,8 @@ class Task(Taggable):
     data: Any = None
     assignee: Any = None
 
-    project: ClassVar[BelongsTo[Project]] = BelongsTo("Project")
-    data_unit: ClassVar[BelongsTo[DataUnit]] = BelongsTo("DataUnit")
+    project: BelongsTo[Project] = BelongsTo("Project")
+    data_unit: BelongsTo[DataUnit] = BelongsTo("DataUnit")
 
     def annotate(self, data: Any, *, schema: str | None = None) -> Task:
         """Store annotation ``data`` (PUT annotate_task_data/); the reply refreshes this task."""

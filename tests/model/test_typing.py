@@ -1,0 +1,37 @@
+"""Type checkers accept what users write: assigning a related object, an id or None to a foreign key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+api = pytest.importorskip("mypy.api")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SNIPPET = '''
+from synapse import Assignment, Job, Project, Task
+
+task = Task.get(1)
+task.project = Project.get(2)
+task.project = 3
+task.project = None
+project: Project | None = task.project
+assignment = Assignment.get(1)
+assignment.task = task
+job = Job.get(1)
+job.agent = 4
+wrong = Task.get(2)
+wrong.project = 1.5
+'''
+
+
+def test_mypy_accepts_relation_assignment_and_rejects_wrong_types(tmp_path: Path) -> None:
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(SNIPPET)
+    out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), str(snippet)])
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert len(errors) == 1, out + err
+    assert "snippet.py:14:" in errors[0] and '"float"' in errors[0]
+    assert status == 1
