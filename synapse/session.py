@@ -383,7 +383,7 @@ class Session:
             self._request_count += 1
 
     def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter."""
+        """Exponential backoff, jittered within its upper half so clients that failed together retry apart."""
         ceiling = min(self.backoff_max, self.backoff_factor * (2**attempt))
         return random.uniform(ceiling / 2, ceiling) if ceiling > 0 else 0.0
 

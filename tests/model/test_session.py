@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import pytest
 
@@ -158,3 +159,79 @@ def test_request_budget_counts_only_its_own_session(backend: LocalBackend, sessi
         Project.get(pid, refresh=True, session=other)  # another session's request is not charged here
     with session.no_requests(), pytest.raises(synapse.RequestBudgetExceeded, match="projects"):
         Project.get(pid, refresh=True)
+
+
+def test_every_credential_argument_sends_its_header(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    spellings: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({"api_token": backend.token}, {"Synapse-Access-Token": f"Token {backend.token}"}),
+        ({"access_token": backend.token}, {"Synapse-Access-Token": f"Token {backend.token}"}),
+        ({"api_token": backend.token, "token": "user-1"}, {"Authorization": "Token user-1"}),
+        ({"api_token": backend.token, "authorization_token": "user-2"}, {"Authorization": "Token user-2"}),
+        ({"api_token": backend.token, "tenant": "acme"}, {"Synapse-Tenant": "Token acme"}),
+        ({"api_token": backend.token, "agent_token": "agent-1"}, {"SYNAPSE-Agent": "Token agent-1"}),
+    ]
+    for kwargs, expected in spellings:
+        with Session(backend.url, **kwargs):
+            Project.get(pid)
+        sent = backend.requests[-1].headers
+        for name, value in expected.items():
+            assert sent[name] == value, kwargs
+    assert "Authorization" not in sent
+
+
+def test_positional_arguments_and_default_timeout(backend: LocalBackend) -> None:
+    s = Session(backend.url, backend.token, "agent-x", "tenant-y")
+    assert (s.timeouts.connect, s.timeouts.read) == (5.0, 30.0)
+    assert "agent-x" not in repr(s) and "tenant-y" not in repr(s) and backend.url in repr(s)
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    with s:
+        Project.get(pid)
+    sent = backend.requests[-1].headers
+    assert sent["SYNAPSE-Agent"] == "Token agent-x" and sent["Synapse-Tenant"] == "Token tenant-y"
+
+
+def test_connection_pool_is_sized_for_threads(backend: LocalBackend) -> None:
+    s = Session(backend.url, api_token=backend.token, pool_maxsize=24)
+    adapter = s._http.get_adapter(backend.url)
+    assert adapter._pool_maxsize == 24  # type: ignore[attr-defined]
+    assert Session(backend.url)._http.get_adapter(backend.url)._pool_maxsize >= 16  # type: ignore[attr-defined]
+
+
+def test_backoff_grows_exponentially_with_jitter(backend: LocalBackend) -> None:
+    s = Session(backend.url, backoff_factor=0.5, backoff_max=3.0)
+    for attempt, ceiling in ((0, 0.5), (1, 1.0), (2, 2.0), (5, 3.0)):
+        delays = {s._backoff(attempt) for _ in range(50)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1  # jittered, so retrying clients do not stampede in step
+
+
+def test_post_is_retried_when_the_server_refused_it(backend: LocalBackend, session: Session) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add("tasks/", method="POST", status=503, times=1)
+    Task.create(project=pid, status="once")
+    assert [r.status for r in requests_to(backend, "POST", "tasks/")] == [503, 201]
+    assert backend.count("tasks") == 1
+
+
+def test_read_timeout_retries_get_but_never_post(backend: LocalBackend) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    backend.faults.add(f"projects/{pid}/", method="GET", status=None, delay=0.6, times=1)
+    backend.faults.add("tasks/", method="POST", status=None, delay=0.6, times=1)
+    with Session(backend.url, api_token=backend.token, timeout={"connect": 2, "read": 0.3}, backoff_factor=0):
+        assert Project.get(pid).name == "p"
+        with pytest.raises(synapse.APITimeoutError, match="may have applied"):
+            Task.create(project=pid, status="slow")
+    assert len(requests_to(backend, "GET", f"projects/{pid}/")) == 2
+    time.sleep(0.6)  # the slow POST finishes on the server after the client gave up
+    assert len(requests_to(backend, "POST", "tasks/")) == 1
+    assert backend.count("tasks") == 1
+
+
+def test_expect_requests_fails_when_fewer_are_sent(backend: LocalBackend, session: Session) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    with pytest.raises(synapse.RequestBudgetExceeded, match="expected 2"), session.expect_requests(2):
+        Project.get(pid)
+    before = session.request_count
+    Project.get(pid, refresh=True)
+    assert session.request_count == before + 1
