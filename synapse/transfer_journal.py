@@ -3,7 +3,8 @@
 A chunked upload that dies (network loss, a killed process) leaves its bytes on the server.
 The journal remembers which server upload belongs to which local file so the next call for
 the same unchanged file continues it instead of sending everything again. It holds only the
-upload id and URL, never credentials.
+upload id and URL, never credentials. A second journal does the same for data units, so a
+re-run batch does not create them twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,62 @@ class UploadJournal:
     def remove(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+
+_UNIT_LOCK = threading.Lock()
+
+
+class UnitJournal:
+    """Data units created by ``collection.upload_many`` calls that did not finish cleanly.
+
+    Each entry maps an item fingerprint to the unit created for it (and the project its task
+    went to), so re-running the call finds the unit instead of creating a duplicate. A call
+    that ends without failures forgets its entries. One file per backend and collection.
+    """
+
+    def __init__(self, base_url: str, collection_id: int | str, folder: Path | None = None) -> None:
+        key = hashlib.sha256(json.dumps([base_url, str(collection_id)]).encode()).hexdigest()[:40]
+        self.path = (folder or cache_root() / "units") / f"{key}.json"
+
+    @staticmethod
+    def fingerprints(items: list[Any]) -> list[str]:
+        """A stable key per item; identical items in one call get distinct keys (#1, #2...)."""
+        seen: dict[str, int] = {}
+        keys: list[str] = []
+        for item in items:
+            digest = hashlib.sha256(json.dumps(item, sort_keys=True, default=str).encode()).hexdigest()
+            seen[digest] = seen.get(digest, 0) + 1
+            keys.append(f"{digest}#{seen[digest]}")
+        return keys
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        entries = data.get("units") if isinstance(data, dict) else None
+        if not isinstance(entries, dict):
+            return {}
+        return {key: entry for key, entry in entries.items() if isinstance(entry, dict) and "unit" in entry}
+
+    def record(self, entries: dict[str, dict[str, Any]]) -> None:
+        """Merge entries in; a failed write only costs the duplicate check, so it is not fatal."""
+        if not entries:
+            return
+        with _UNIT_LOCK:
+            merged = {**self.load(), **entries}
+            with contextlib.suppress(OSError):
+                write_json_atomic(self.path, {"units": merged})
+
+    def forget(self, keys: list[str]) -> None:
+        with _UNIT_LOCK:
+            entries = self.load()
+            dropped = set(keys)
+            remaining = {key: entry for key, entry in entries.items() if key not in dropped}
+            if len(remaining) == len(entries):
+                return
+            with contextlib.suppress(OSError):
+                if remaining:
+                    write_json_atomic(self.path, {"units": remaining})
+                else:
+                    self.path.unlink(missing_ok=True)

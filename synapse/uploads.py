@@ -148,13 +148,15 @@ def upload_many(
     chunk_size: int = CHUNK_SIZE,
     skip_existing: bool = False,
     read_timeout: float | None = None,
+    resume: bool = True,
     journal_dir: str | os.PathLike[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Upload many files in parallel over one session; results come back in input order.
 
     A failing item does not stop the others: when any fails, :class:`UploadError` is raised
     after all finished, with ``failures`` and ``results`` (None for the failed items).
-    ``skip_existing`` asks the server which MD5s it already has and sends only the rest.
+    ``skip_existing`` asks the server which MD5s it already has and sends only the rest;
+    ``resume`` continues chunked uploads interrupted earlier (see :func:`chunked_upload`).
     """
     if isinstance(paths, (str, bytes, os.PathLike)):
         raise InvalidInputError(None, "upload_many expects a list of paths; use upload_data_file for one file")
@@ -198,6 +200,7 @@ def upload_many(
                 chunk_size=chunk_size,
                 progress=bar,
                 read_timeout=read_timeout,
+                resume=resume,
                 journal_dir=journal_dir,
             )
             futures[future] = index

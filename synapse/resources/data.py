@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -16,11 +17,13 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import uploads
 from ..downloads import download
-from ..errors import InvalidInputError, ResponseError, UploadError, UploadFailure
+from ..errors import ClientError, InvalidInputError, NotFoundError, ResponseError, UploadError, UploadFailure
 from ..progress import ProgressSpec
 from ..relations import BelongsTo, HasMany
 from ..resource import Resource
 from ..session import Session, get_session
+from ..threads import submit
+from ..transfer_journal import UnitJournal
 from ._common import batches, results_of
 
 if TYPE_CHECKING:
@@ -68,11 +71,18 @@ class DataFile(Resource):
         chunked: bool | None = None,
         chunk_size: int = uploads.CHUNK_SIZE,
         progress: ProgressSpec = None,
+        resume: bool = True,
         session: Session | None = None,
     ) -> DataFile:
-        """Upload one local file (chunked above 50 MiB unless ``chunked`` says otherwise)."""
+        """Upload one local file (chunked above 50 MiB unless ``chunked`` says otherwise).
+
+        With ``resume`` a chunked upload interrupted earlier for the same unchanged file
+        continues from the server's offset instead of starting over.
+        """
         session = session or get_session()
-        reply = uploads.upload_data_file(session, path, chunked=chunked, chunk_size=chunk_size, progress=progress)
+        reply = uploads.upload_data_file(
+            session, path, chunked=chunked, chunk_size=chunk_size, progress=progress, resume=resume
+        )
         return cls._from_server(reply, session)
 
     @classmethod
@@ -83,6 +93,7 @@ class DataFile(Resource):
         workers: int = 8,
         progress: ProgressSpec = None,
         skip_existing: bool = False,
+        resume: bool = True,
         session: Session | None = None,
     ) -> list[DataFile]:
         """Upload files in parallel, in input order.
@@ -92,8 +103,9 @@ class DataFile(Resource):
         """
         session = session or get_session()
         try:
-            replies = uploads.upload_many(session, paths, workers=workers, progress=progress,
-                                          skip_existing=skip_existing)
+            replies = uploads.upload_many(
+                session, paths, workers=workers, progress=progress, skip_existing=skip_existing, resume=resume
+            )
         except UploadError as exc:
             results = [cls._from_server(r, session) if isinstance(r, dict) else None for r in exc.results]
             raise UploadError(failures=exc.failures, results=results) from exc
@@ -213,9 +225,12 @@ class DataCollection(Resource):
         groups: str | list[str] | None = None,
         *,
         progress: ProgressSpec = None,
+        resume: bool = True,
     ) -> DataUnit:
         """Upload one unit's files, then create the data unit. Names are checked before any upload."""
-        units = self.upload_many([{"files": files, "meta": meta, "groups": groups}], workers=4, progress=progress)
+        units = self.upload_many(
+            [{"files": files, "meta": meta, "groups": groups}], workers=4, progress=progress, resume=resume
+        )
         return units[0]
 
     def upload_many(
@@ -226,12 +241,17 @@ class DataCollection(Resource):
         batch_size: int = 1000,
         project: Project | int | None = None,
         progress: ProgressSpec = None,
+        resume: bool = True,
     ) -> list[DataUnit]:
         """Upload many units: validate all, upload every file in parallel, create units (and tasks) in batches.
 
-        Files the server already has are not sent again, so a re-run after a failure is cheap.
-        An item whose file failed is reported in :class:`UploadError` (``failures`` name the item,
-        ``results`` hold a DataUnit or None per item); the other items are still created.
+        An item whose file, unit batch or task batch failed is reported in :class:`UploadError`
+        (``failures`` name the item, ``results`` hold a DataUnit or None per item); the other
+        items are still created. Running the same call again repeats no completed work: files
+        the server has are recognised by checksum, interrupted chunked uploads continue
+        (``resume``), and units created by the failed run are found in a journal in the cache
+        folder and fetched instead of created again. Not covered: a unit batch whose reply was
+        lost in transit (the server may have created it unseen), and a run from another machine.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidInputError(None, f"batch_size must be a positive int, got {batch_size!r}")
@@ -245,40 +265,50 @@ class DataCollection(Resource):
             except InvalidInputError as exc:
                 raise InvalidInputError(None, f"item {index}: {exc.detail}") from None
         collection_id = self._require_id()
+        project_id = project._require_id() if isinstance(project, Resource) else project
         session = self._bound_session()
-        uploaded, failures = self._upload_files(session, checked, workers, progress)
-        results: list[DataUnit | None] = [None] * len(entries)
+        uploaded, failures = self._upload_files(session, checked, workers, progress, resume)
         failed = {index for index, _ in failures}
         ready = [i for i in range(len(entries)) if i not in failed]
-        for batch in batches(ready, batch_size):
-            payloads = [
-                {**_unit_payload({**entries[i], "files": _file_refs(checked[i], uploaded)}),
-                 "data_collection": collection_id}
-                for i in batch
-            ]
-            reply = session.request("POST", DataUnit.api_path, json=payloads)
-            created = [DataUnit._from_server(data, session) for data in results_of(reply, "data units")]
-            if len(created) != len(batch):
-                raise ResponseError(None, f"data_units/ created {len(created)} units for {len(batch)} items")
-            for index, unit in zip(batch, created, strict=True):
+        payloads = {
+            i: {**_unit_payload({**entries[i], "files": _file_refs(checked[i], uploaded)}),
+                "data_collection": collection_id}
+            for i in ready
+        }
+        keys = dict(zip(ready, UnitJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]),
+                        strict=True))
+        run = _UnitRun(session, UnitJournal(session.base_url, collection_id), project_id, failures)
+        results: list[DataUnit | None] = [None] * len(entries)
+        known = run.journal.load()
+        earlier = {i: known[keys[i]] for i in ready if keys[i] in known}
+        for index, unit in _fetch_units(session, earlier, workers, failures).items():
+            results[index] = unit
+        unchecked = {index for index, _ in failures}
+        missing = [i for i in ready if results[i] is None and i not in unchecked]
+        for batch in batches(missing, batch_size):
+            for index, unit in run.create(batch, [payloads[i] for i in batch], keys).items():
                 results[index] = unit
-            if project is not None:
-                from .tasks import Task
-
-                Task.bulk_create(project, created, session=session)
+        if project_id is not None:
+            untasked = [i for i in earlier if results[i] is not None and earlier[i].get("project") != project_id]
+            for batch in batches(untasked, batch_size):
+                run.tasks(batch, [results[i] for i in batch], keys)
         if failures:
-            raise UploadError(failures=[f for _, f in failures], results=list(results))
+            raise UploadError(failures=[f for _, f in sorted(failures, key=lambda pair: pair[0])],
+                              results=list(results))
+        run.journal.forget(list(keys.values()))
         return [unit for unit in results if unit is not None]
 
     @staticmethod
     def _upload_files(
-        session: Session, checked: list[dict[str, Path]], workers: int, progress: ProgressSpec
+        session: Session, checked: list[dict[str, Path]], workers: int, progress: ProgressSpec, resume: bool
     ) -> tuple[dict[Path, dict[str, Any]], list[tuple[int, UploadFailure]]]:
         """Upload every distinct file once; map failures back to the items that use them."""
         paths = list(dict.fromkeys(path for files in checked for path in files.values()))
         try:
             replies: list[dict[str, Any] | None] = list(
-                uploads.upload_many(session, paths, workers=workers, progress=progress, skip_existing=True)
+                uploads.upload_many(
+                    session, paths, workers=workers, progress=progress, skip_existing=True, resume=resume
+                )
             )
             errors: dict[str, UploadFailure] = {}
         except UploadError as exc:
@@ -294,6 +324,86 @@ class DataCollection(Resource):
                     error = cause.error if cause else None
                     failures.append((index, UploadFailure(f"item {index} {name}={path}", reason, error)))
         return uploaded, failures
+
+
+class _UnitRun:
+    """The unit and task requests of one ``upload_many`` call: each batch's outcome is journaled
+    as soon as it is known, and a failing batch is reported against its items, not raised."""
+
+    def __init__(
+        self, session: Session, journal: UnitJournal, project_id: int | str | None,
+        failures: list[tuple[int, UploadFailure]],
+    ) -> None:
+        self.session = session
+        self.journal = journal
+        self.project_id = project_id
+        self.failures = failures
+
+    def create(self, batch: list[int], payloads: list[dict[str, Any]], keys: dict[int, str]) -> dict[int, DataUnit]:
+        try:
+            reply = self.session.request("POST", DataUnit.api_path, json=payloads)
+            created = [DataUnit._from_server(data, self.session) for data in results_of(reply, "data units")]
+            if len(created) != len(batch):
+                raise ResponseError(None, f"data_units/ created {len(created)} units for {len(batch)} items")
+        except ClientError as exc:
+            self._fail(batch, "creating the data unit failed", exc)
+            return {}
+        units = dict(zip(batch, created, strict=True))
+        self.journal.record({keys[i]: {"unit": unit.id, "project": None} for i, unit in units.items()})
+        if self.project_id is not None:
+            self.tasks(batch, created, keys)
+        return units
+
+    def tasks(self, batch: list[int], units: list[Any], keys: dict[int, str]) -> None:
+        from .tasks import Task
+
+        try:
+            Task.bulk_create(self.project_id, units, session=self.session)
+        except ClientError as exc:
+            self._fail(batch, f"creating the task in project {self.project_id} failed", exc)
+            return
+        self.journal.record({keys[i]: {"unit": unit.id, "project": self.project_id}
+                             for i, unit in zip(batch, units, strict=True)})
+
+    def _fail(self, batch: list[int], what: str, exc: ClientError) -> None:
+        reason = f"{what}: {exc}"
+        self.failures.extend((i, UploadFailure(f"item {i}", reason, exc)) for i in batch)
+
+
+def _identity(payload: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
+    """What makes two items the same unit: content and absolute location of each file, meta, groups."""
+    refs = {name: [payload["files"][name]["checksum"], str(path.resolve())] for name, path in files.items()}
+    return {"files": refs, "meta": payload.get("meta"), "groups": payload.get("groups")}
+
+
+def _fetch_units(
+    session: Session, known: dict[int, dict[str, Any]], workers: int, failures: list[tuple[int, UploadFailure]]
+) -> dict[int, DataUnit]:
+    """The journaled units that still exist on the server (a deleted one is simply created again).
+
+    A unit that cannot be checked is reported, not created again, since it may well exist.
+    """
+    def fetch(entry: dict[str, Any]) -> DataUnit | None:
+        try:
+            return DataUnit.get(entry["unit"], refresh=True, session=session)
+        except NotFoundError:
+            return None
+
+    if not known:
+        return {}
+    found: dict[int, DataUnit] = {}
+    with ThreadPoolExecutor(max_workers=min(workers, len(known))) as pool:
+        futures = {index: submit(pool, fetch, entry) for index, entry in known.items()}
+        for index, future in futures.items():
+            try:
+                unit = future.result()
+            except ClientError as exc:
+                reason = f"checking the unit {known[index]['unit']} created by an earlier run failed: {exc}"
+                failures.append((index, UploadFailure(f"item {index}", reason, exc)))
+                continue
+            if unit is not None:
+                found[index] = unit
+    return found
 
 
 def _file_refs(files: dict[str, Path], uploaded: dict[Path, dict[str, Any]]) -> dict[str, dict[str, str]]:

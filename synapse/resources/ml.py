@@ -49,13 +49,15 @@ class Model(Resource):
         file: str | os.PathLike[str] | None = None,
         chunk_size: int = CHUNK_SIZE,
         progress: ProgressSpec = None,
+        resume: bool = True,
         **fields: Any,
     ) -> Self:
         """Register a model; with ``file`` the file goes up first with the chunked protocol
-        and the model points at that upload (``chunked_upload``)."""
+        (continuing an interrupted upload of the same file when ``resume``) and the model
+        points at that upload (``chunked_upload``)."""
         session = session or get_session()
         if file is not None:
-            upload = chunked_upload(session, file, chunk_size=chunk_size, progress=progress)
+            upload = chunked_upload(session, file, chunk_size=chunk_size, progress=progress, resume=resume)
             fields["chunked_upload"] = upload["id"]
         return super().create(session=session, **fields)
 

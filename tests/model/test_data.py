@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from synapse import (
+    ClientError,
     DataCollection,
     DataFile,
     DataUnit,
@@ -181,3 +182,91 @@ def test_tasks_for_units(backend: LocalBackend, session: Session, collection: Da
     unit = collection.upload({"image": make_file()})
     (task,) = Task.bulk_create(pid, [unit])
     assert task.data_unit is unit
+
+
+def test_rerun_after_a_failed_unit_batch_creates_each_unit_once(
+    backend: LocalBackend, session: Session, collection: DataCollection, make_file: Any, tmp_path: Path
+) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    items: list[dict[str, Any]] = [
+        {"files": {"image": make_file(f"img{i}.txt", f"image {i}")}, "meta": {"i": i}} for i in range(5)
+    ]
+    backend.faults.add("data_units/", method="POST", status=400, times=1, body={"detail": "busy"})
+    with pytest.raises(UploadError) as info:
+        collection.upload_many(items, batch_size=2, project=pid, workers=2)
+    assert [f.path for f in info.value.failures] == ["item 0", "item 1"]
+    assert "busy" in info.value.failures[0].reason
+    assert [u is not None for u in info.value.results] == [False, False, True, True, True]
+    assert backend.count("data_units") == 3
+    backend.clear_log()
+
+    units = collection.upload_many(items, batch_size=2, project=pid, workers=2)
+    assert [u.meta for u in units] == [{"i": i} for i in range(5)]
+    assert backend.count("data_units") == 5, "units of the failed run were not created twice"
+    (post,) = requests_to(backend, "POST", "data_units/")
+    assert post.body_size < 1000  # only the two missing items
+    assert sorted(t.data_unit_id for t in Project.get(pid).tasks) == sorted(u.id for u in units)
+    assert not list((tmp_path / "cache" / "units").glob("*.json")), "a clean run forgets its journal entries"
+
+
+def test_rerun_after_a_failed_task_batch_creates_only_the_missing_tasks(
+    backend: LocalBackend, session: Session, collection: DataCollection, make_file: Any
+) -> None:
+    (pid,) = backend.seed("projects", [{"name": "p"}])
+    items: list[dict[str, Any]] = [{"files": {"image": make_file(f"t{i}.txt", f"t {i}")}} for i in range(3)]
+    backend.faults.add("tasks/", method="POST", status=400, times=1)
+    with pytest.raises(UploadError) as info:
+        collection.upload_many(items, batch_size=2, project=pid)
+    assert [f.path for f in info.value.failures] == ["item 0", "item 1"]
+    assert all(isinstance(u, DataUnit) for u in info.value.results), "the units themselves were created"
+    units = collection.upload_many(items, batch_size=2, project=pid)
+    assert backend.count("data_units") == 3
+    assert sorted(t.data_unit_id for t in Project.get(pid).tasks) == sorted(u.id for u in units)
+
+
+def test_a_journaled_unit_deleted_on_the_server_is_created_again(
+    backend: LocalBackend, session: Session, collection: DataCollection, make_file: Any
+) -> None:
+    good = {"files": {"image": make_file("good.txt", "good")}}
+    bad = {"files": {"image": make_file("bad.txt", "bad")}}
+    backend.faults.add("data_files/", method="POST", status=400, times=1)
+    with pytest.raises(UploadError) as info:
+        collection.upload_many([bad, good], workers=1)
+    first = info.value.results[1]
+    assert isinstance(first, DataUnit) and first.id is not None
+    backend.store.delete("data_units", first.id)  # removed by someone else
+    units = collection.upload_many([bad, good], workers=1)
+    assert len(units) == 2 and units[1].id != first.id
+    assert backend.count("data_units") == 2
+
+
+def test_resource_uploads_resume_an_interrupted_chunked_upload(
+    backend: LocalBackend, session: Session, make_file: Any
+) -> None:
+    chunk = 64 * 1024
+    source: Path = make_file("big.txt", "0123456789abcdef", size=6 * chunk + 5)
+    Plugin.create(code="p", name="P")
+
+    def interrupt(done: int, total: int) -> None:
+        if done >= 3 * chunk and not len(backend.faults):
+            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
+
+    def sent() -> int:
+        return sum(r.body_size for r in requests_to(backend, "PUT", "chunked_upload") if r.status == 200)
+
+    for upload in (
+        lambda **kw: DataFile.upload(source, chunked=True, chunk_size=chunk, **kw),
+        lambda **kw: Model.create(name="m", plugin="p", file=source, chunk_size=chunk, **kw),
+    ):
+        with pytest.raises(ClientError):
+            upload(progress=interrupt)
+        backend.faults.clear()
+        backend.clear_log()
+        upload()
+        assert sent() < 4 * chunk, "the second call continued from the server's offset"
+        with pytest.raises(ClientError):
+            upload(progress=interrupt)
+        backend.faults.clear()
+        backend.clear_log()
+        upload(resume=False)
+        assert sent() > 6 * chunk, "resume=False sends the whole file again"

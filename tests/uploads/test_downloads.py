@@ -123,3 +123,21 @@ def test_non_http_schemes_are_refused(url: str, session: Session, backend: Local
     with pytest.raises(InvalidInputError):
         download(session, url, tmp_path, filename="x")
     assert backend.request_count == 0
+
+
+def test_a_server_ignoring_range_restarts_the_part_file(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    data = source.read_bytes()
+    target = tmp_path / "whole.bin"
+    (tmp_path / "whole.bin.part").write_bytes(b"\xff" * 4321)  # wrong bytes: appending would corrupt the file
+    backend.faults.add("media/*", method="GET", status=200, times=1, body=data, content_type="application/octet-stream")
+    backend.clear_log()
+    seen: list[tuple[int, int]] = []
+    path = download(session, url, target, progress=lambda d, t: seen.append((d, t)))
+    (get,) = backend.requests
+    assert get.headers["Range"] == "bytes=4321-" and get.status == 200
+    assert path.read_bytes() == data
+    assert seen[-1] == (len(data), len(data))
+    assert not (tmp_path / "whole.bin.part").exists()
