@@ -112,6 +112,22 @@ def test_progress_true_without_a_terminal_still_uploads(session: Session, make_f
     assert chunked_upload(session, source, chunk_size=CHUNK, progress=True)["size"] == CHUNK + 1
 
 
+def test_progress_true_draws_a_tqdm_byte_bar(
+    session: Session, make_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = make_file(3 * CHUNK, name="bar.bin")
+    chunked_upload(session, source, chunk_size=CHUNK, progress=True)
+    drawn = capsys.readouterr().err
+    assert "bar.bin" in drawn and "100%" in drawn and "192k/192k" in drawn and "B/s" in drawn
+
+
+def test_an_empty_file_uploads_plain_and_chunked(session: Session, make_file: Callable[..., Path]) -> None:
+    source = make_file(0, name="empty.bin")
+    for chunked in (False, True):
+        reply = upload_data_file(session, source, chunked=chunked)
+        assert (reply["size"], reply["checksum"]) == (0, EMPTY_MD5)
+
+
 def test_journal_is_removed_after_success(session: Session, make_file: Callable[..., Path], cache_dir: Path) -> None:
     source = make_file(3 * CHUNK)
     chunked_upload(session, source, chunk_size=CHUNK)

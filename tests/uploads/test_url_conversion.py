@@ -120,3 +120,13 @@ def test_malformed_specs_are_refused(spec: dict[str, Any], session: Session) -> 
 def test_is_list_needs_results(session: Session) -> None:
     with pytest.raises(InvalidInputError, match="results"):
         convert_urls(session, {"files": {}}, {"files_fields": ["files"], "is_list": True})
+
+
+def test_downloads_run_in_parallel(session: Session, backend: LocalBackend, make_file: Callable[..., Path]) -> None:
+    urls = [upload_data_file(session, make_file(100, name=f"p{i}.bin", seed=i))["file"] for i in range(6)]
+    backend.faults.add("media/*", method="GET", status=None, delay=0.3, times=None)
+    backend.clear_log()
+    convert_urls(session, [{"f": url} for url in urls], {"files_fields": ["f"], "is_list": True}, workers=6)
+    gets = backend.requests
+    assert len(gets) == 6
+    assert max(r.started for r in gets) < min(r.started + r.duration for r in gets), "all six were in flight at once"
