@@ -8,6 +8,7 @@ queryset and sends nothing. The evaluation points are iteration, ``list()``, ``l
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -224,8 +225,20 @@ class QuerySet(Generic[R]):
         for start in range(0, len(missing), IN_BULK_BATCH):
             batch = missing[start : start + IN_BULK_BATCH]
             query = self.filter(id__in=",".join(str(pk) for pk in batch)).page_size(len(batch))
+            wanted_ids = set(batch)
+            ignored = False
             for obj in query:
-                found[obj.id] = obj
+                if obj.id in wanted_ids:
+                    found[obj.id] = obj
+                else:
+                    ignored = True
+            if ignored:
+                # The server ignored ``id__in`` (it is not in the published contract): the
+                # page held other objects, so look the rest of this batch up one by one.
+                for pk in batch:
+                    if pk not in found:
+                        with contextlib.suppress(NotFoundError):
+                            found[pk] = self.model.get(pk, session=session)
         return found
 
     def __repr__(self) -> str:

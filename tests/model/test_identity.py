@@ -141,20 +141,25 @@ def test_threads_share_one_session(backend: LocalBackend, session: Session) -> N
     assert len(requests_to(backend, "POST", "tasks/")) == 80
 
 
-def test_iterating_many_rows_keeps_the_identity_map_bounded(backend: LocalBackend) -> None:
+def test_iterating_100_000_tasks_keeps_memory_flat(backend: LocalBackend) -> None:
     (pid,) = backend.seed("projects", [{"name": "big"}])
-    seed_tasks(backend, pid, 20_000)
+    seed_tasks(backend, pid, 100_000)
     with Session(backend.url, api_token=backend.token, cache_maxsize=1000) as s:
         first: weakref.ref[Task] | None = None
         largest = count = 0
+        alive_at: dict[int, int] = {}
         for task in Task.filter(project=pid).page_size(1000):
             if first is None:
                 first = weakref.ref(task)
             count += 1
             if count % 1000 == 0:
                 largest = max(largest, len(s.identity))
+            if count in (20_000, 100_000):
+                gc.collect()
+                alive_at[count] = sum(isinstance(obj, Task) for obj in gc.get_objects())
         del task
         gc.collect()
-        assert count == 20_000
+        assert count == 100_000 and s.request_count == 100
         assert largest <= 2 * 1000 + 1  # the fresh cache plus the page being walked
+        assert alive_at[100_000] <= alive_at[20_000] <= 2 * 1000 + 1  # live objects do not grow with the count
         assert first is not None and first() is None  # early rows were released

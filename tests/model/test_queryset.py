@@ -140,3 +140,16 @@ def test_list_filters_are_repeated_params(backend: LocalBackend, session: Sessio
     tasks = list(Task.filter(project=[pids[0], pids[1]]))
     assert len(tasks) == 4
     assert backend.requests[-1].query["project"] == [str(pids[0]), str(pids[1])]
+
+
+def test_in_bulk_never_returns_objects_that_were_not_asked_for(
+    backend: LocalBackend, session: Session, project: Project
+) -> None:
+    ids = [t["id"] for t in Task.filter(project=project).values()[:3]]
+    session.expire_all()
+    # A server that ignores id__in answers with whatever comes first.
+    backend.faults.add("sdk/tasks/", method="GET", status=200, times=1,
+                       body={"count": 300, "next": None, "previous": None,
+                             "results": [{"id": ids[2], "project": project.id}]})
+    found = Task.all().in_bulk([ids[0], ids[1], 999_999])
+    assert sorted(found) == [ids[0], ids[1]]  # looked up one by one; the unknown id is left out
