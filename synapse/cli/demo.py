@@ -21,7 +21,7 @@ from .common import check_reachable, fail, guarded
 from .demo_steps import DemoOptions, Pipeline
 
 COMMAND = "demo"
-FULL = DemoOptions(files=600, big_file_mib=64, chunk_mib=50, workers=8, progress=True)
+FULL = DemoOptions(files=600, big_file_mib=64, chunk_mib=16, workers=8, progress=True)
 QUICK = DemoOptions(files=40, big_file_mib=6, chunk_mib=2, workers=8, progress=True)
 
 
@@ -34,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Start an embedded local backend in a temporary folder and drive a full pipeline through "
             "the object model: storage, data collection, file uploads (one big file in chunks), data units, "
             "project, tasks, annotations, tags, plugin release and run, job logs, model, ground truth. "
+            "The big upload is interrupted on purpose halfway and then resumed. "
             "Prints a summary of items, bytes, requests and seconds per step."
         ),
         epilog=(

@@ -6,6 +6,7 @@ items and bytes to the :class:`~synapse.cli.summary.Summary`, which measures req
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..progress import make_progress
+from ..progress import Progress, make_progress
 from ..resources import (
     Agent,
     DataCollection,
@@ -135,14 +136,29 @@ class Pipeline:
         return units
 
     def big_file(self, scan: Path) -> None:
+        """Send the big file in chunks, stopping halfway on purpose, then upload it again.
+
+        The stop happens on our side after the server confirmed some chunks, as a crash or a
+        Ctrl-C would; the second call finds the upload in the journal and sends only the rest.
+        """
         size = scan.stat().st_size
         chunk = self.options.chunk_mib * MIB
-        with self.summary.step("big file (chunked)") as step:
-            data_file = DataFile.upload(
-                scan, chunked=True, chunk_size=chunk, progress=self.options.progress
-            )
-            step.add(1, size)
         chunks = -(-size // chunk)
+        with self.summary.step("big file (chunked)") as step, make_progress(
+            self.options.progress, size, desc=scan.name
+        ) as bar:
+            stop = _StopHalfway(bar, size) if chunks > 1 else None
+            sent_before = self.session.request_count
+            if stop is not None:
+                with contextlib.suppress(_Stopped):
+                    DataFile.upload(scan, chunked=True, chunk_size=chunk, progress=stop)
+            first_try = self.session.request_count - sent_before
+            data_file = DataFile.upload(scan, chunked=True, chunk_size=chunk, progress=stop or bar)
+            step.add(1, size)
+        if stop is not None:
+            resumed = self.session.request_count - sent_before - first_try
+            self.say(f"  interrupted on purpose after {human_bytes(stop.stopped_at)} of {human_bytes(size)} "
+                     f"({first_try} requests); uploading again resumed there ({resumed} requests)")
         self.say(f"  {data_file!r}: {chunks} chunks of {self.options.chunk_mib} MiB, md5 {data_file.checksum}")
 
     def project_and_tasks(self, collection: DataCollection, units: list[DataUnit]) -> Project:
@@ -232,3 +248,26 @@ class Pipeline:
             events: list[Any] = list(GroundTruthEvent.filter(ground_truth_dataset_versions=[version.id]))
             step.add(2 + len(events) * 2)
         self.say(f"  {version!r}: {len(events)} events read back")
+
+
+class _Stopped(Exception):
+    """Raised by :class:`_StopHalfway` to interrupt an upload on purpose."""
+
+
+class _StopHalfway:
+    """A progress callback that feeds ``bar`` and interrupts the first upload past half the file.
+
+    Progress is reported once the server confirmed a chunk, so the bytes before the stop are
+    on the server and the upload's journal points at them.
+    """
+
+    def __init__(self, bar: Progress, total: int) -> None:
+        self.bar = bar
+        self.total = total
+        self.stopped_at = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.advance_to(done)
+        if not self.stopped_at and self.total // 2 <= done < self.total:
+            self.stopped_at = done
+            raise _Stopped

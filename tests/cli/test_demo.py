@@ -68,6 +68,20 @@ def test_demo_against_an_explicit_backend_hides_the_token(capsys: pytest.Capture
     assert TOKEN not in out + err
 
 
+def test_big_file_is_interrupted_then_resumed_without_resending_chunks(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalBackend(token=TOKEN, job_duration=0.1) as backend:
+        code = main(["demo", "--quick", "--no-progress", "--files", "4", "--url", backend.url, "--token", TOKEN])
+        ranges = [r.headers.get("Content-Range", "") for r in backend.requests if r.method == "PUT"]
+        scan_size = backend.get("data_files", backend.count("data_files"))["size"]
+        state_reads = [r for r in backend.requests if r.method == "GET" and r.path.startswith("chunked_upload/")]
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "interrupted on purpose after 4.0 MiB of 6.0 MiB" in out
+    chunk_puts = [r for r in ranges if r.endswith(f"/{scan_size}")]
+    assert len(chunk_puts) == len(set(chunk_puts)) == 4      # every chunk sent once, across both calls
+    assert len(state_reads) == 1                              # the resume asked the server for its offset
+
+
 def test_url_without_token_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--url", "http://127.0.0.1:9/api/v1"]) == 1
     _, err = capsys.readouterr()

@@ -1,8 +1,9 @@
 """Every ```python block of README.md and docs/*.md runs against a local backend.
 
 A page's blocks run in page order in one shared namespace, so a later block may use names an
-earlier one defined; running one block alone first runs the blocks above it. Blocks fenced as
-``python-norun`` are shown to readers but not run. A block that defines pytest-style ``test_*``
+earlier one defined; running one block alone first runs the blocks above it. There is no way to
+mark a Python block as "do not run": a block fenced with another Python spelling (``py``,
+``pycon``...) or with no language fails a test instead of being skipped. A block that defines pytest-style ``test_*``
 functions has them called, with a fresh ``LocalBackend`` for ``synapse_backend``.
 
 The blocks see ``SYNAPSE_BASE_URL`` and ``SYNAPSE_API_TOKEN`` pointing at a seeded
@@ -28,6 +29,7 @@ from synapse.testing import LocalBackend
 ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 RUNNABLE = "python"
+PYTHONISH = re.compile(r"^(py|python|pycon|ipython)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,12 @@ def pages() -> list[Path]:
 
 def extract(page: Path) -> list[Example]:
     """The runnable blocks of one page; ``line`` is the first line of code (1-based)."""
-    examples: list[Example] = []
+    return [Example(page, line, source) for line, info, source in fenced_blocks(page) if info == RUNNABLE]
+
+
+def fenced_blocks(page: Path) -> list[tuple[int, str, str]]:
+    """Every fenced block of one page: (first line of code, info string, source)."""
+    blocks: list[tuple[int, str, str]] = []
     lines = page.read_text(encoding="utf-8").splitlines()
     index = 0
     while index < len(lines):
@@ -65,9 +72,8 @@ def extract(page: Path) -> list[Example]:
             body.append(lines[index])
             index += 1
         index += 1
-        if info == RUNNABLE:
-            examples.append(Example(page, start + 1, "\n".join(body) + "\n"))
-    return examples
+        blocks.append((start + 1, info, "\n".join(body) + "\n"))
+    return blocks
 
 
 def all_examples() -> list[Example]:
@@ -158,6 +164,16 @@ def docs_env(docs_backend: LocalBackend, scratch: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("SYNAPSE_API_TOKEN", docs_backend.token)
     monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(scratch / ".cache"))
     monkeypatch.chdir(scratch)
+
+
+def test_no_python_block_escapes_the_run() -> None:
+    skipped = [
+        f"{page.relative_to(ROOT).as_posix()}:{line} ({info})"
+        for page in pages()
+        for line, info, _ in fenced_blocks(page)
+        if info != RUNNABLE and (not info or PYTHONISH.match(info))
+    ]
+    assert not skipped, f"blocks that would not run; name their language, ```python for Python: {skipped}"
 
 
 def test_docs_have_examples() -> None:
