@@ -198,6 +198,16 @@ def test_run_returns_a_job(backend: LocalBackend, session: Session, plugin: Plug
     assert requests_to(backend, "POST", "plugins/detector/run/")
 
 
+def test_run_returns_the_raw_reply_when_it_is_not_a_job(
+    backend: LocalBackend, session: Session, plugin: Plugin
+) -> None:
+    backend.faults.add(f"plugins/{plugin.id}/run/", method="POST", status=200, times=1,
+                       body={"predictions": [{"label": "cat", "score": 0.9}]})
+    with session.expect_requests(1):
+        reply = plugin.run(action="inference", params={"image": "x"})
+    assert reply == {"predictions": [{"label": "cat", "score": 0.9}]}
+
+
 def test_job_wait_logs_and_update(backend: LocalBackend, session: Session, plugin: Plugin) -> None:
     job = plugin.run(action="train", params={})
     assert isinstance(job, Job)
