@@ -235,3 +235,16 @@ def test_expect_requests_fails_when_fewer_are_sent(backend: LocalBackend, sessio
     before = session.request_count
     Project.get(pid, refresh=True)
     assert session.request_count == before + 1
+
+
+def test_connect_errors_are_retried_for_every_method() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: connections are refused
+    s = Session(f"http://127.0.0.1:{port}", api_token="secret-value", max_retries=2, backoff_factor=0)
+    with s, pytest.raises(synapse.APIConnectionError, match="could not connect") as info:
+        Task.create(project=1, status="never-sent")
+    assert s.request_count == 3  # a refused POST never reached a server, so it is safe to resend
+    assert info.value.method == "POST" and "secret-value" not in str(info.value)
