@@ -11,9 +11,11 @@ api = pytest.importorskip("mypy.api")
 ROOT = Path(__file__).resolve().parents[2]
 
 SNIPPET = '''
-from synapse import Assignment, Job, Project, Task
+from synapse import Assignment, DataUnit, Job, Project, Task
 
 task = Task.get(1)
+unit: DataUnit | None = task.data_unit
+tasks: list[Task] = list(Project.get(1).tasks.filter(status="pending"))
 task.project = Project.get(2)
 task.project = 3
 task.project = None
@@ -33,5 +35,5 @@ def test_mypy_accepts_relation_assignment_and_rejects_wrong_types(tmp_path: Path
     out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), str(snippet)])
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 1, out + err
-    assert "snippet.py:14:" in errors[0] and '"float"' in errors[0]
+    assert "snippet.py:16:" in errors[0] and '"float"' in errors[0]
     assert status == 1
