@@ -159,7 +159,7 @@ class Pipeline:
             resumed = self.session.request_count - sent_before - first_try
             self.say(f"  interrupted on purpose after {human_bytes(stop.stopped_at)} of {human_bytes(size)} "
                      f"({first_try} requests); uploading again resumed there ({resumed} requests)")
-        self.say(f"  {data_file!r}: {chunks} chunks of {self.options.chunk_mib} MiB, md5 {data_file.checksum}")
+        self.say(f"  {data_file!r}: {chunks} chunk(s) of {self.options.chunk_mib} MiB, md5 {data_file.checksum}")
 
     def project_and_tasks(self, collection: DataCollection, units: list[DataUnit]) -> Project:
         with self.summary.step("project + tasks") as step:
