@@ -340,6 +340,7 @@ class _UnitRun:
         self.failures = failures
 
     def create(self, batch: list[int], payloads: list[dict[str, Any]], keys: dict[int, str]) -> dict[int, DataUnit]:
+        """POST one batch of units, journal them, then create their tasks when a project is given."""
         try:
             reply = self.session.request("POST", DataUnit.api_path, json=payloads)
             created = [DataUnit._from_server(data, self.session) for data in results_of(reply, "data units")]
@@ -355,6 +356,7 @@ class _UnitRun:
         return units
 
     def tasks(self, batch: list[int], units: list[Any], keys: dict[int, str]) -> None:
+        """Create the batch's tasks and journal which project they went to."""
         from .tasks import Task
 
         try:
