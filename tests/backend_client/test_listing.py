@@ -79,7 +79,7 @@ def test_page_retries_and_throttle(backend: LocalBackend, client: BackendClient)
 
 def test_unknown_keyword_arguments_are_type_errors(client: BackendClient) -> None:
     with pytest.raises(TypeError):
-        client.list_tasks(list_all=True, page_failures=[])  # type: ignore[call-arg]
+        client.list_tasks(list_all=True, page_fails=[])  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         client.list_jobs(list_all=True)  # type: ignore[call-arg]
 
@@ -91,3 +91,41 @@ def test_errors_on_later_pages_raise_from_the_iterator(backend: LocalBackend, cl
     backend.faults.add("sdk/tasks/", status=400, times=1, body={"detail": "broken page"})
     with pytest.raises(BadRequestError, match="broken page"):
         list(items)
+
+
+def test_page_failures_records_a_failed_page_and_moves_on(backend: LocalBackend, client: BackendClient) -> None:
+    _tasks(backend, 5)
+    failures: list[dict[str, object]] = []
+    items, count = client.list_tasks(params={"page_size": 2}, list_all=True, page_failures=failures)
+    backend.faults.add("sdk/tasks/", status=400, times=1, body={"detail": "broken page"})
+    names = [t["name"] for t in items]
+    assert count == 5 and names == ["t0", "t1", "t4"]
+    assert len(failures) == 1 and failures[0]["page"] == 2 and "broken page" in str(failures[0]["error"])
+    assert "page=2" in str(failures[0]["url"])
+
+
+def test_page_failures_stops_after_a_failed_last_page(backend: LocalBackend, client: BackendClient) -> None:
+    _tasks(backend, 3)
+    failures: list[dict[str, object]] = []
+    items, _ = client.list_tasks(params={"page_size": 2}, list_all=True, page_failures=failures)
+    backend.faults.add("sdk/tasks/", status=500, times=None, body={"detail": "down"})
+    assert len(list(items)) == 2
+    assert [f["page"] for f in failures] == [2]
+
+
+def test_data_units_pages_use_the_60_second_read_timeout(backend: LocalBackend, client: BackendClient) -> None:
+    cid = backend.seed("data_collections", [{"name": "c"}])[0]
+    backend.seed("data_units", [{"data_collection": cid} for _ in range(3)])
+    sent: list[object] = []
+    real = client.session.request
+
+    def spy(*args: object, **kwargs: object) -> object:
+        sent.append(kwargs.get("timeout"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    client.session.request = spy  # type: ignore[method-assign]
+    client.list_data_units()
+    units, count = client.list_data_units(params={"page_size": 2}, list_all=True, url_conversion=False)
+    assert count == 3 and len(list(units)) == 3
+    assert len(sent) == 3 and all(getattr(t, "read", None) == 60 for t in sent)
+    assert client.session.timeouts.read == 30
