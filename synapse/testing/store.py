@@ -8,6 +8,10 @@ clients filter on constantly get an expression index (see ``schema.INDEXED``).
 One connection guarded by one lock: an in-memory database can only be shared across threads
 that way, and SQLite serialises writers anyway. Every statement is short, so the lock is never
 held for long.
+
+Ordering by a field other than ``id`` has no index to walk, so each page would sort the whole
+table again; instead the sorted ids of a query are kept (a few queries, until the next write of
+that kind) and every later page is a slice of them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +28,9 @@ from typing import Any
 from synapse.testing.schema import ALL_KINDS, INDEXED
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Sorted id lists kept for non-id orderings (each is one list of ints per query).
+SORTED_QUERIES_KEPT = 8
 
 #: Comparison operators a filter may use.
 OPERATORS = frozenset({"in", "gt", "gte", "lt", "lte", "contains", "icontains", "isnull", "startswith"})
@@ -117,6 +125,7 @@ class Store:
             self._generation: dict[str, int] = dict.fromkeys(ALL_KINDS, 0)
             self._count_cache: dict[tuple[Any, ...], tuple[int, int]] = {}
             self._cursor_cache: dict[tuple[Any, ...], tuple[int, int]] = {}
+            self._sorted_cache: OrderedDict[tuple[Any, ...], list[int]] = OrderedDict()
             self._last: dict[str, int] = {}
             for kind in ALL_KINDS:
                 row = self._conn.execute(f'SELECT MAX(id) FROM "{kind}"').fetchone()
@@ -126,6 +135,8 @@ class Store:
     def _touch(self, kind: str) -> None:
         """Invalidate cached counts and page cursors of ``kind`` (caller holds the lock)."""
         self._generation[kind] += 1
+        for key in [key for key in self._sorted_cache if key[0] == kind]:
+            del self._sorted_cache[key]
         if len(self._count_cache) > 4096:
             self._count_cache.clear()
         if len(self._cursor_cache) > 4096:
@@ -222,9 +233,9 @@ class Store:
         text = self.get_text(kind, obj_id)
         return json.loads(text) if text is not None else None
 
-    def get_many(self, kind: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """Objects by id (missing ids are simply absent)."""
-        found: dict[int, dict[str, Any]] = {}
+    def _texts(self, kind: str, ids: Sequence[int]) -> dict[int, str]:
+        """Stored JSON texts by id (missing ids are simply absent)."""
+        found: dict[int, str] = {}
         unique = list(dict.fromkeys(ids))
         for start in range(0, len(unique), 500):
             batch = unique[start : start + 500]
@@ -233,9 +244,12 @@ class Store:
                     f"SELECT id, data FROM {self._table(kind)} WHERE id IN ({','.join('?' * len(batch))})",
                     batch,
                 ).fetchall()
-            for row_id, text in rows:
-                found[int(row_id)] = json.loads(text)
+            found.update((int(row_id), str(text)) for row_id, text in rows)
         return found
+
+    def get_many(self, kind: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Objects by id (missing ids are simply absent)."""
+        return {row_id: json.loads(text) for row_id, text in self._texts(kind, ids).items()}
 
     def find(self, kind: str, query: Query) -> list[dict[str, Any]]:
         return [json.loads(text) for text in self.page(kind, query)]
@@ -264,13 +278,15 @@ class Store:
             with self._lock:
                 return [str(row[0]) for row in self._conn.execute(f"SELECT data FROM {table}{where}{order}", params)]
         by_id = [path for path, _ in query.ordering] in ([], ["id"])
+        if not by_id:
+            return self._sorted_page(kind, query, where, params, order)
         descending = bool(query.ordering and query.ordering[0][1])
         key = (kind, where, descending, *params)
         with self._lock:
             generation = self._generation[kind]
             here = (*key, query.offset)
             hint = self._cursor_cache.get(here)
-            if by_id and hint is not None and hint[0] == generation:
+            if hint is not None and hint[0] == generation:
                 # Sequential walk (page N+1 right after page N): continue after the last id seen
                 # instead of skipping `offset` rows again.
                 test = "id < ?" if descending else "id > ?"
@@ -284,10 +300,28 @@ class Store:
                     f"(SELECT id FROM {table}{where}{order} LIMIT ? OFFSET ?){order}"
                 )
                 rows = self._conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
-            if by_id and rows:
+            if rows:
                 after = (*key, query.offset + len(rows))
                 self._cursor_cache[after] = (generation, int(rows[-1][0]))
         return [str(row[1]) for row in rows]
+
+    def _sorted_page(self, kind: str, query: Query, where: str, params: list[Any], order: str) -> list[str]:
+        """One page of a non-id ordering: sort the matching ids once, then slice."""
+        table = self._table(kind)
+        key = (kind, where, order, *params)
+        with self._lock:
+            ids = self._sorted_cache.get(key)
+            if ids is not None:
+                self._sorted_cache.move_to_end(key)
+            else:
+                ids = [int(row[0]) for row in self._conn.execute(f"SELECT id FROM {table}{where}{order}", params)]
+                self._sorted_cache[key] = ids
+                while len(self._sorted_cache) > SORTED_QUERIES_KEPT:
+                    self._sorted_cache.popitem(last=False)
+        wanted = ids[query.offset : query.offset + (query.limit or 0)]
+        texts = self._texts(kind, wanted)
+        # A row deleted between the two statements is skipped rather than served stale.
+        return [texts[row_id] for row_id in wanted if row_id in texts]
 
     def existing_ids(self, kind: str, ids: Iterable[int]) -> set[int]:
         """The subset of ``ids`` that exist, without decoding any object."""
