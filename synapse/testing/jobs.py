@@ -2,7 +2,8 @@
 
 One daemon thread per backend walks a timetable of due transitions, so thousands of jobs cost
 no more threads. A transition only applies if the job is still in the state it expects, so a
-client that PATCHes a job to STOPPED is never overruled.
+client that PATCHes a job to STOPPED is never overruled. The timetable lives in memory, so on
+start the runner picks up every job a previous run of a file database left PENDING or RUNNING.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from synapse.testing.store import Store
+from synapse.testing.store import Query, Store
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "STOPPED"})
+
+#: The step each unfinished status is waiting for, and its share of the job duration.
+NEXT_STEP = {"PENDING": ("run", 0.25), "RUNNING": ("finish", 0.75)}
 
 
 def _now() -> str:
@@ -44,8 +48,12 @@ class JobRunner:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        """Start the worker, resuming the jobs a previous run left unfinished."""
         with self._cond:
             self._stopped = False
+        unfinished = Query(filters=[("status", "in", list(NEXT_STEP))])
+        for job in self.store.find("jobs", unfinished):
+            self._plan(int(job["id"]), str(job["status"]))
         self._thread = threading.Thread(target=self._loop, name="synapse-local-jobs", daemon=True)
         self._thread.start()
 
@@ -63,11 +71,13 @@ class JobRunner:
 
     def schedule(self, job_id: int) -> None:
         """Start the lifecycle of a freshly created PENDING job."""
-        self._push(time.monotonic() + self.duration * 0.25, job_id, "run")
+        self._plan(job_id, "PENDING")
 
-    def _push(self, due: float, job_id: int, step: str) -> None:
+    def _plan(self, job_id: int, status: str) -> None:
+        """Queue the step that moves a job on from ``status``."""
+        step, share = NEXT_STEP[status]
         with self._cond:
-            heapq.heappush(self._queue, (due, next(self._seq), job_id, step))
+            heapq.heappush(self._queue, (time.monotonic() + self.duration * share, next(self._seq), job_id, step))
             self._cond.notify_all()
 
     def _loop(self) -> None:
@@ -92,7 +102,7 @@ class JobRunner:
             self.store.update("jobs", job_id, {"status": "RUNNING", "started": _now(), "modified": _now()})
             add_log(self.store, job_id, "Job started")
             add_log(self.store, job_id, f"Running action {job.get('action') or 'run'}")
-            self._push(time.monotonic() + self.duration * 0.75, job_id, "finish")
+            self._plan(job_id, "RUNNING")
         elif step == "finish" and job.get("status") == "RUNNING":
             if wants_failure(job.get("params")):
                 add_log(self.store, job_id, "Job failed: failure requested by params", level="error")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+from synapse.testing.server import LocalBackend
 from tests.backend.conftest import Api
 
 
@@ -46,3 +48,17 @@ def test_stopped_job_is_not_overruled(api: Api, sample: dict[str, Any]) -> None:
     time.sleep(0.4)
     assert api.get(f"jobs/{job['id']}/").json()["status"] == "STOPPED"
     assert api.get("jobs/", params={"status": "STOPPED"}).json()["count"] == 1
+
+
+def test_unfinished_jobs_resume_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "jobs.db"
+    with LocalBackend(db=db, job_duration=60) as slow:
+        slow.seed_sample(tasks=1)
+        api = Api(slow)
+        pending = api.post("plugins/sample-trainer/run/", json={"params": {}}).json()
+        running = api.post("plugins/sample-trainer/run/", json={"params": {"fail": True}}).json()
+        slow.store.update("jobs", running["id"], {"status": "RUNNING"})
+    with LocalBackend(db=db, job_duration=0.2) as restarted:
+        api = Api(restarted)
+        assert wait_for(api, pending["id"], {"SUCCEEDED"})["finished"]
+        assert wait_for(api, running["id"], {"FAILED"})["finished"]
