@@ -94,12 +94,14 @@ class Application:
                 if fault.status is not None and fault.drop_connection is None:
                     response = self._fault_response(fault)
             if response is None:
-                response = self._dispatch(request, relative, path)
+                try:
+                    response = self._dispatch(request, relative, path)
+                except ApiError as exc:
+                    response = json_response(exc.body, exc.status, exc.headers)
                 if fault is not None and fault.drop_connection == "after":
+                    # Processed (even if it was refused), then never answered.
                     environ[DROP_KEY] = True
                     return []
-        except ApiError as exc:
-            response = json_response(exc.body, exc.status, exc.headers)
         except Exception as exc:
             text = traceback.format_exc()
             with self.log_lock:
@@ -134,7 +136,7 @@ class Application:
 
     @staticmethod
     def _raw_path(environ: WSGIEnvironment) -> str:
-        raw = str(environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/")
+        raw = str(environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO") or "/")
         if raw.startswith(("http://", "https://")):
             raw = urlsplit(raw).path or "/"
         return raw.split("?", 1)[0]

@@ -66,7 +66,7 @@ def _coerce_form_value(value: str) -> Any:
     if stripped[:1] in ("{", "["):
         try:
             return json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
     return value
 
@@ -99,6 +99,8 @@ def parse_body(request: Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise detail(400, f"JSON parse error - {exc}") from exc
+    except RecursionError as exc:
+        raise detail(400, "JSON parse error - nested too deeply") from exc
 
 
 def body_dict(request: Request) -> dict[str, Any]:
@@ -109,6 +111,13 @@ def body_dict(request: Request) -> dict[str, Any]:
             400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(body).__name__}."]}
         )
     return body
+
+
+def refuse_files(data: dict[str, Any]) -> None:
+    """400 for a multipart file part sent where only data is stored (it cannot become JSON)."""
+    for name, value in data.items():
+        if any(isinstance(item, FileStorage) for item in (value if isinstance(value, list) else [value])):
+            raise invalid(name, "A file upload is not accepted for this field.")
 
 
 def as_list(value: Any) -> list[Any]:

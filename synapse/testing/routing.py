@@ -2,7 +2,9 @@
 
 Matching runs on the raw (still percent-encoded) relative path and decodes each captured segment,
 so ``plugin_releases/co%2Fde@1.0/`` captures ``co/de@1.0`` instead of splitting on the slash.
-A path that matches only with other methods answers 405, any other path 404.
+``<name:path>`` also matches slashes, for lookups that a proxy (or a WSGI server that gives only
+the decoded path) has already turned into several segments. A path that matches only with other
+methods answers 405, any other path 404.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from synapse.testing.http import ApiError, detail
 
 Handler = Callable[[Ctx, dict[str, str]], Response]
 
-_PARAM = re.compile(r"<([a-z_]+)>")
+_PARAM = re.compile(r"<([a-z_]+)(:path)?>")
+
+
+def _capture(match: re.Match[str]) -> str:
+    return f"(?P<{match.group(1)}>{'.+' if match.group(2) else '[^/]+'})"
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Router:
 
     def add(self, template: str, methods: str, handler: Handler, *, auth: str = "token") -> None:
         """Register a route; ``auth`` is ``token`` (access token), ``agent`` (agent or access) or ``none``."""
-        regex = "^" + _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template)) + "$"
+        regex = "^" + _PARAM.sub(_capture, re.escape(template)) + "$"
         self.routes.append(Route(re.compile(regex), frozenset(methods.upper().split()), handler, auth))
 
     def match(self, raw_path: str, method: str) -> tuple[Route, dict[str, str]]:

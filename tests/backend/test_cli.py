@@ -1,4 +1,4 @@
-"""``python -m synapse serve`` runs in the foreground, answers, and stops on SIGTERM."""
+"""``python -m synapse serve`` runs in the foreground, answers, and stops on SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 
-def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_serve_starts_answers_and_stops(tmp_path: Path, stop_signal: signal.Signals) -> None:
     db = tmp_path / "cli.db"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -30,7 +32,12 @@ def test_serve_starts_answers_and_stops(tmp_path: Path) -> None:
         assert process.stdout.readline().strip() == "Token: t0k"
         response = requests.get(url + "/projects/", headers={"Synapse-Access-Token": "Token t0k"}, timeout=5)
         assert response.status_code == 200 and response.json()["count"] == 1
-        process.send_signal(signal.SIGTERM)
+        tasks = requests.get(url + "/sdk/tasks/", headers={"Synapse-Access-Token": "Token t0k"}, timeout=5)
+        assert tasks.json()["count"] >= 200
+        for kind in ("data_collections", "plugins", "storages"):
+            listed = requests.get(f"{url}/{kind}/", headers={"Synapse-Access-Token": "Token t0k"}, timeout=5)
+            assert listed.json()["count"] >= 1, kind
+        process.send_signal(stop_signal)
         deadline = time.monotonic() + 10
         while process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)

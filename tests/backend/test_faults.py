@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -85,6 +86,31 @@ def test_probability_is_seeded(api: Api, backend: LocalBackend) -> None:
 
     first = pattern()
     assert first == pattern() and {200, 503} == set(first)
+
+
+def test_every_kind_of_fault_is_in_the_request_log(api: Api, backend: LocalBackend) -> None:
+    kinds = {
+        "status": {"status": 503, "retry_after": 2},
+        "delay": {"status": None, "delay": 0.01},
+        "drip": {"status": None, "drip": 0.001},
+        "before": {"status": None, "drop_connection": "before"},
+        "after": {"status": None, "drop_connection": "after"},
+        "probability": {"status": 429, "probability": 0.999},
+    }
+    backend.faults.seed(1)
+    for name, options in kinds.items():
+        backend.faults.add(f"projects/{name}/", name=name, times=1, **options)  # type: ignore[arg-type]
+        with contextlib.suppress(requests.ConnectionError):
+            api.get(f"projects/{name}/")
+    logged = {record.path: (record.fault, record.status) for record in backend.requests}
+    assert logged == {
+        "projects/status/": ("status", 503),
+        "projects/delay/": ("delay", 404),
+        "projects/drip/": ("drip", 404),
+        "projects/before/": ("before", None),
+        "projects/after/": ("after", None),
+        "projects/probability/": ("probability", 429),
+    }
 
 
 def test_latency_applies_to_every_request() -> None:

@@ -54,6 +54,23 @@ def test_garbage_multipart(api: Api) -> None:
     assert 400 <= no_boundary.status_code < 500
 
 
+def test_deeply_nested_json(api: Api) -> None:
+    deep = '{"a": ' * 5000 + "1" + "}" * 5000
+    response = api.post("projects/", data=deep, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["detail"].startswith("JSON parse error - ")
+    as_form = api.post("projects/", data={"name": deep})
+    assert as_form.status_code == 201 and as_form.json()["name"] == deep
+
+
+def test_file_parts_where_no_file_is_stored(api: Api, backend: LocalBackend) -> None:
+    [project] = backend.seed("projects", [{"name": "p"}])
+    [task] = backend.seed("tasks", [{"project": project}])
+    created = api.post("projects/", data={"name": "x"}, files={"logo": ("logo.png", b"\x89PNG")})
+    assert created.status_code == 400 and created.json() == {"logo": ["A file upload is not accepted for this field."]}
+    annotated = api.put(f"tasks/{task}/annotate_task_data/", files={"mask": ("m.bin", b"\x00")})
+    assert annotated.status_code == 400 and "mask" in annotated.json()
+
+
 def test_unsupported_media_type(api: Api) -> None:
     response = api.post("projects/", data=b"a=1", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415 and "detail" in response.json()

@@ -166,6 +166,22 @@ def test_plugin_releases_json_multipart_and_lookup(api: Api) -> None:
     assert api.get("plugin_releases/co%2Fde@9.9/").status_code == 404
 
 
+def test_plugin_releases_by_code_filter_and_decoded_lookup(api: Api) -> None:
+    plugin = api.create("plugins/", {"name": "Co De", "code": "co/de"})
+    other = api.create("plugins/", {"name": "Other", "code": "other"})
+    for code, version in (("co/de", "1.0"), ("co/de", "2.0"), ("other", "1.0")):
+        api.create("plugin_releases/", {"plugin": code, "version": version})
+    by_code = api.get("plugin_releases/", params={"plugin": "co/de"}).json()
+    assert by_code["count"] == 2 and {r["plugin"] for r in by_code["results"]} == {plugin["id"]}
+    assert api.get("plugin_releases/", params={"plugin": str(other["id"])}).json()["count"] == 1
+    assert api.get("plugin_releases/", params={"plugin": "missing"}).json()["count"] == 0
+    # A proxy or WSGI server may hand over the lookup already decoded, slash and all.
+    decoded = api.get("plugin_releases/co/de@2.0/", params={"expand": "plugin"})
+    assert decoded.status_code == 200 and decoded.json()["plugin"]["code"] == "co/de"
+    assert api.get("plugin_releases/co%2Fde%402.0/").json()["version"] == "2.0"
+    assert api.get("plugin_releases/co/de/").status_code == 404
+
+
 def test_run_plugin_by_id_and_code(api: Api, sample: dict[str, Any]) -> None:
     body = {"agent": sample["agent"], "action": "train", "params": {"epochs": 1}, "language": "ko"}
     job = api.post(f"plugins/{sample['plugin']}/run/", json=body)

@@ -14,7 +14,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
-from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int
+from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int, refuse_files
 from synapse.testing.pagination import envelope, page_params, resolve_page
 from synapse.testing.routing import Router
 from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, READ_ONLY, REQUIRED
@@ -75,6 +75,16 @@ def _int_fields(kind: str | None) -> set[str]:
     return {"id", *FOREIGN_KEYS.get(kind or "", {})}
 
 
+def _filter_id(ctx: Ctx, kind: str | None, path: str, value: str) -> int | None:
+    """A filter value for an id field; a plugin may be named by its code (``?plugin=my-plugin``)."""
+    number = parse_int(value)
+    target = FOREIGN_KEYS.get(kind or "", {}).get(path)
+    if number is None and target in CODE_LOOKUPS and value:
+        found = ctx.store.find_one(target, "code", value)
+        return int(found["id"]) if found else None
+    return number
+
+
 def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | None = None) -> Query:
     """Equality / IN / comparison filters and ordering from the query string."""
     query = Query()
@@ -97,7 +107,7 @@ def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | Non
                 numbers = [parse_int(v) for v in expanded]
                 query.filters.append((path, "has", [n for n in numbers if n is not None]))
             elif path in int_fields:
-                numbers = [parse_int(v) for v in expanded]
+                numbers = [_filter_id(ctx, kind, path, v) for v in expanded]
                 query.filters.append((path, "in", [n for n in numbers if n is not None]))
             else:
                 query.filters.append((path, "in", [c for v in expanded for c in _candidates(v)]))
@@ -218,6 +228,7 @@ def validate_many(ctx: Ctx, kind: str, items: list[Any], partial: bool = False) 
                 400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {type(item).__name__}."]}
             )
         data = {k: v for k, v in item.items() if k not in READ_ONLY}
+        refuse_files(data)
         if not partial:
             for name in REQUIRED.get(kind, ()):
                 if data.get(name) in (None, ""):

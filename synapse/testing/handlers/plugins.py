@@ -83,7 +83,7 @@ def create_release(ctx: Ctx, params: dict[str, str]) -> Response:
 
 
 def get_release(ctx: Ctx, params: dict[str, str]) -> Response:
-    """By id, or by ``code@version`` (percent-decoded)."""
+    """By id, or by ``code@version`` (percent-encoded or not: codes may hold ``/``)."""
     lookup = params["lookup"]
     if parse_int(lookup) is not None:
         return object_response(ctx, "plugin_releases", load(ctx, "plugin_releases", lookup))
@@ -118,5 +118,5 @@ def register(router: Router) -> None:
     router.add("plugins/", "POST", create_plugin)
     router.add("plugins/<ref>/run/", "POST", run_plugin)
     router.add("plugin_releases/", "POST", create_release)
-    router.add("plugin_releases/<lookup>/", "GET", get_release)
+    router.add("plugin_releases/<lookup:path>/", "GET", get_release)
     router.add("agents/<token>/connect/", "POST", connect_agent, auth="agent")

@@ -15,7 +15,7 @@ from synapse.testing.handlers.crud import (
     now_iso,
     object_response,
 )
-from synapse.testing.http import ApiError, as_list, body_dict, invalid, parse_body, parse_int
+from synapse.testing.http import ApiError, as_list, body_dict, invalid, parse_body, parse_int, refuse_files
 from synapse.testing.routing import Router
 from synapse.testing.store import dumps
 
@@ -44,6 +44,8 @@ def create_tasks(ctx: Ctx, params: dict[str, str]) -> Response:
 def annotate(ctx: Ctx, params: dict[str, str]) -> Response:
     task = load(ctx, "tasks", params["id"])
     data = parse_body(ctx.request)
+    if isinstance(data, dict):
+        refuse_files(data)
     task = ctx.store.update("tasks", task["id"], {"data": data, "modified": now_iso()}) or task
     return object_response(ctx, "tasks", task)
 
