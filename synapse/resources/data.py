@@ -143,7 +143,7 @@ class DataUnit(Resource):
     meta: dict[str, Any] | None = None
     groups: list[str] | None = None
 
-    data_collection: ClassVar[BelongsTo[DataCollection]] = BelongsTo("DataCollection")
+    data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
 
     @classmethod
     def bulk_create(

@@ -37,9 +37,9 @@ class Model(Resource):
     configuration: dict[str, Any] | None = None
     file: str | None = None
 
-    plugin: ClassVar[BelongsTo[Plugin]] = BelongsTo("Plugin")
-    plugin_release: ClassVar[BelongsTo[PluginRelease]] = BelongsTo("PluginRelease")
-    checkpoint: ClassVar[BelongsTo[Model]] = BelongsTo("Model")
+    plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
+    plugin_release: BelongsTo[PluginRelease] = BelongsTo("PluginRelease")
+    checkpoint: BelongsTo[Model] = BelongsTo("Model")
 
     @classmethod
     def create(
@@ -78,7 +78,7 @@ class GroundTruthDataset(Resource):
     description: str | None = None
     data_collection_id: int | None = None
 
-    data_collection: ClassVar[BelongsTo[DataCollection]] = BelongsTo("DataCollection")
+    data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
     versions: ClassVar[HasMany[GroundTruthVersion]] = HasMany("GroundTruthVersion", "ground_truth_dataset")
 
 
@@ -92,7 +92,7 @@ class GroundTruthVersion(Resource):
     is_archived: bool | None = None
     ground_truth_dataset_id: int | None = None
 
-    ground_truth_dataset: ClassVar[BelongsTo[GroundTruthDataset]] = BelongsTo("GroundTruthDataset")
+    ground_truth_dataset: BelongsTo[GroundTruthDataset] = BelongsTo("GroundTruthDataset")
     events: ClassVar[HasMany[GroundTruthEvent]] = HasMany("GroundTruthEvent", "ground_truth_dataset_versions")
 
 
@@ -112,5 +112,5 @@ class GroundTruthEvent(Resource):
     files: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None
 
-    ground_truth_dataset_version: ClassVar[BelongsTo[GroundTruthVersion]] = BelongsTo("GroundTruthVersion")
-    data_unit: ClassVar[BelongsTo[DataUnit]] = BelongsTo("DataUnit")
+    ground_truth_dataset_version: BelongsTo[GroundTruthVersion] = BelongsTo("GroundTruthVersion")
+    data_unit: BelongsTo[DataUnit] = BelongsTo("DataUnit")
