@@ -19,7 +19,9 @@ It follows the wire contract in ``synapse-api.md``. Choices where the contract l
   SUCCEEDED, or FAILED when ``params.fail``/``params.should_fail`` is truthy).
 - List filters: ``field=v`` (repeat for IN), ``field__in=a,b``, ``__gt/__gte/__lt/__lte``,
   ``__contains/__icontains/__startswith``, ``__isnull``, nested ``meta__label=x``; ``tags=<id>``
-  matches tasks/assignments carrying that tag.
+  matches tasks/assignments carrying that tag; a plugin filter (``plugin_releases/?plugin=``,
+  ``models/?plugin=``) takes a code or an id.
+- Jobs left PENDING/RUNNING in a file database carry on when the backend starts again.
 
 Fault injection lives in ``synapse.testing.faults``. This package never imports the client side
 of ``synapse``; werkzeug is imported only when ``LocalBackend`` is first used.
