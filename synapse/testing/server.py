@@ -8,6 +8,7 @@ without auth, under ``<url>/media/<key>/<name>``.
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -109,12 +110,17 @@ class LocalBackend:
                     self.state.media = MediaStore(self.data_dir)
                 self._closed = False
             self.app.stopping.clear()
-            server = make_server(
-                self.host, self.port, self.app, threaded=True, request_handler=KeepAliveRequestHandler
-            )
+            listener = _listen(self.host, self.port)
+            try:
+                server = make_server(
+                    self.host, self.port, self.app, threaded=True, request_handler=KeepAliveRequestHandler,
+                    fd=listener.fileno(),
+                )
+                self.port = listener.getsockname()[1]
+            finally:
+                listener.close()  # werkzeug works on its own duplicate of the socket
             server.synapse_connections = ConnectionRegistry()  # type: ignore[attr-defined]
             self._server = server
-            self.port = server.server_port
             self.jobs.start()
             self._thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="synapse-local-backend", daemon=True
@@ -237,3 +243,18 @@ class LocalBackend:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<LocalBackend {self.url if self.running else self.host} {state} db={self.db or ':memory:'}>"
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves: a busy port raises ``OSError`` here, where werkzeug
+    would print to stderr and exit the whole process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from synapse.testing import LocalBackend
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
@@ -47,3 +50,14 @@ def test_serve_starts_answers_and_stops(tmp_path: Path, stop_signal: signal.Sign
             process.kill()
         process.communicate(timeout=5)
     assert db.exists()
+
+
+def test_serve_on_a_busy_port_fails_in_one_line(backend: LocalBackend) -> None:
+    port = urlsplit(backend.url).port
+    result = subprocess.run(
+        [sys.executable, "-m", "synapse", "serve", "--port", str(port)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already in use" in lines[0], result.stderr
