@@ -26,18 +26,18 @@ class _Budget:
         self.sent: list[str] = []
 
 
-_current: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("synapse_budget", default=None)
+_active: contextvars.ContextVar[tuple[_Budget, ...]] = contextvars.ContextVar("synapse_budgets", default=())
 
 
 @contextlib.contextmanager
 def budget(owner: object, limit: int, *, exact: bool) -> Iterator[None]:
     """Allow ``limit`` requests of ``owner`` inside the block (exactly that many if ``exact``)."""
     active = _Budget(owner, limit)
-    token = _current.set(active)
+    token = _active.set((*_active.get(), active))
     try:
         yield
     finally:
-        _current.reset(token)
+        _active.reset(token)
     if exact and len(active.sent) != limit:
         raise RequestBudgetExceeded(
             None, f"expected {limit} request(s), the block sent {len(active.sent)}: {active.sent}"
@@ -45,10 +45,13 @@ def budget(owner: object, limit: int, *, exact: bool) -> Iterator[None]:
 
 
 def charge(owner: object, label: str) -> None:
-    """Count one request of ``owner``; raise before it is sent if the budget is spent."""
-    active = _current.get()
-    if active is None or active.owner is not owner:
-        return
-    active.sent.append(label)
-    if len(active.sent) > active.limit:
-        raise RequestBudgetExceeded(None, f"request #{len(active.sent)} in a block allowing {active.limit}: {label}")
+    """Count one request of ``owner`` in every enclosing budget of that owner (nested blocks
+    included); raise before it is sent if any of them is spent."""
+    for active in _active.get():
+        if active.owner is not owner:
+            continue
+        active.sent.append(label)
+        if len(active.sent) > active.limit:
+            raise RequestBudgetExceeded(
+                None, f"request #{len(active.sent)} in a block allowing {active.limit}: {label}"
+            )

@@ -248,3 +248,20 @@ def test_connect_errors_are_retried_for_every_method() -> None:
         Task.create(project=1, status="never-sent")
     assert s.request_count == 3  # a refused POST never reached a server, so it is safe to resend
     assert info.value.method == "POST" and "secret-value" not in str(info.value)
+
+
+def test_nested_budgets_of_two_sessions_both_hold(backend: LocalBackend, session: Session) -> None:
+    (pid,) = backend.seed("projects", [{"name": "nested"}])
+    other = Session(backend.url, api_token=backend.token)
+    with session.no_requests(), other.expect_requests(1):
+        Project.get(pid, refresh=True, session=other)
+        with pytest.raises(synapse.RequestBudgetExceeded):
+            Project.get(pid, refresh=True)  # the outer guard of `session` still applies
+    with session.expect_requests(1), session.expect_requests(1):
+        Project.get(pid, refresh=True)  # counted by the inner and the outer block
+    with (
+        pytest.raises(synapse.RequestBudgetExceeded, match="expected 2"),
+        session.expect_requests(2),
+        session.expect_requests(1),
+    ):
+        Project.get(pid, refresh=True)
