@@ -25,6 +25,18 @@ def assert_identical(session: Session, reply: dict[str, object], source: Path, t
     assert copy.read_bytes() == source.read_bytes()
 
 
+def interrupted_upload(session: Session, backend: LocalBackend, source: Path, *, after_chunks: int) -> None:
+    """Run an upload that dies once ``after_chunks`` chunks are confirmed (every later PUT fails),
+    as a killed process would; the faults stay in place for the caller to clear."""
+
+    def cut(done: int, total: int) -> None:
+        if done >= after_chunks * CHUNK and not len(backend.faults):
+            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
+
+    with pytest.raises(ClientError):
+        chunked_upload(session, source, chunk_size=CHUNK, progress=cut)
+
+
 def test_injected_503s_on_chunk_puts_are_retried(
     session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
 ) -> None:
@@ -94,12 +106,7 @@ def test_a_killed_upload_resumes_from_the_server_offset(
 ) -> None:
     source = make_file(SIZE)
 
-    def kill_after_three_chunks(done: int, total: int) -> None:
-        if done >= 3 * CHUNK and not len(backend.faults):
-            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
-
-    with pytest.raises(ClientError):
-        chunked_upload(session, source, chunk_size=CHUNK, progress=kill_after_three_chunks)
+    interrupted_upload(session, backend, source, after_chunks=3)
     (journal,) = (cache_dir / "uploads").glob("*.json")
     assert backend.token not in journal.read_text(), "the journal never holds credentials"
     first_bytes = put_bytes(backend)
@@ -120,12 +127,7 @@ def test_a_killed_upload_resumes_from_the_server_offset(
 def test_resume_false_starts_over(session: Session, backend: LocalBackend, make_file: Callable[..., Path]) -> None:
     source = make_file(SIZE)
 
-    def kill(done: int, total: int) -> None:
-        if done >= 2 * CHUNK and not len(backend.faults):
-            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
-
-    with pytest.raises(ClientError):
-        chunked_upload(session, source, chunk_size=CHUNK, progress=kill)
+    interrupted_upload(session, backend, source, after_chunks=2)
     backend.faults.clear()
     backend.clear_log()
     chunked_upload(session, source, chunk_size=CHUNK, resume=False)
@@ -138,12 +140,7 @@ def test_a_changed_file_does_not_resume_the_old_upload(
 ) -> None:
     source = make_file(SIZE)
 
-    def kill(done: int, total: int) -> None:
-        if done >= 2 * CHUNK and not len(backend.faults):
-            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
-
-    with pytest.raises(ClientError):
-        chunked_upload(session, source, chunk_size=CHUNK, progress=kill)
+    interrupted_upload(session, backend, source, after_chunks=2)
     backend.faults.clear()
     backend.clear_log()
     source = make_file(SIZE + 1, seed=9)
@@ -157,12 +154,7 @@ def test_an_expired_upload_in_the_journal_starts_over(
 ) -> None:
     source = make_file(SIZE)
 
-    def kill(done: int, total: int) -> None:
-        if done >= 2 * CHUNK and not len(backend.faults):
-            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
-
-    with pytest.raises(ClientError):
-        chunked_upload(session, source, chunk_size=CHUNK, progress=kill)
+    interrupted_upload(session, backend, source, after_chunks=2)
     backend.faults.clear()
     backend.faults.add("re:^chunked_upload/[0-9a-f]+/$", method="GET", status=410, times=1)
     backend.clear_log()
