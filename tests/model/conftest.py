@@ -9,27 +9,13 @@ from typing import Any
 
 import pytest
 
-from synapse.session import Session, set_default_session
+from synapse.session import Session
 from synapse.testing import LocalBackend
-
-SYNAPSE_ENV = (
-    "SYNAPSE_BASE_URL",
-    "SYNAPSE_API_TOKEN",
-    "SYNAPSE_ACCESS_TOKEN",
-    "SYNAPSE_AGENT_TOKEN",
-    "SYNAPSE_TENANT",
-)
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No SYNAPSE_* settings leak in from the shell, upload journals stay in tmp, no default session."""
-    for name in SYNAPSE_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path / "cache"))
-    set_default_session(None)
-    yield
-    set_default_session(None)
+def _isolated(isolated: None) -> None:
+    """Every test here runs without SYNAPSE_* settings, with a private cache and no default session."""
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ defaults' seconds; the behaviour under test (what is retried, what raises) is th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from synapse.session import Session, set_default_session
+from synapse.session import Session
 from synapse.testing import LocalBackend
 
 TOKEN = "rel-TOKEN-7f3a9c0d51e24b86a9d4c2e1f0b3a5d7"
@@ -23,7 +22,6 @@ FAST: dict[str, Any] = {
     "retry_after_max": 0.05,
     "timeout": {"connect": 1, "read": 0.5, "total": 2},
 }
-SYNAPSE_ENV = ("SYNAPSE_BASE_URL", "SYNAPSE_API_TOKEN", "SYNAPSE_ACCESS_TOKEN", "SYNAPSE_AGENT_TOKEN", "SYNAPSE_TENANT")
 
 
 @pytest.fixture(scope="session")
@@ -56,14 +54,8 @@ def foreign(_foreign_server: LocalBackend) -> LocalBackend:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No SYNAPSE_* settings from the shell, upload journals in tmp, no default session."""
-    for name in SYNAPSE_ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path / "cache"))
-    set_default_session(None)
-    yield
-    set_default_session(None)
+def _isolated(isolated: None) -> None:
+    """Every test here runs without SYNAPSE_* settings, with a private cache and no default session."""
 
 
 @pytest.fixture
