@@ -9,10 +9,8 @@ from synapse.config import Timeouts
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SYNAPSE_BASE_URL", "SYNAPSE_API_TOKEN", "SYNAPSE_ACCESS_TOKEN", "SYNAPSE_AGENT_TOKEN",
-                 "SYNAPSE_TENANT"):
-        monkeypatch.delenv(name, raising=False)
+def _isolated(isolated: None) -> None:
+    """Configuration tests see only the variables they set themselves."""
 
 
 def test_missing_base_url_says_what_to_set() -> None:
