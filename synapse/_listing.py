@@ -4,20 +4,21 @@ The official client returns ``(generator, count)`` and fetches the first page at
 time so the count is known; we do the same on top of :mod:`synapse.pagination`. The
 opt-in per-page switches (retries, throttle, ``page_failures``) and a per-call read
 timeout need pages one at a time, so with any of them the walk follows ``next``
-sequentially instead of prefetching.
+sequentially (``pagination.follow_next`` with a fetch hook) instead of prefetching.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from .config import Timeouts
 from .errors import APIConnectionError, HTTPError, ResponseError
-from .pagination import DEFAULT_PAGE_SIZE, Page, parse_page, walk_pages
+from .pagination import DEFAULT_PAGE_SIZE, Page, follow_next, parse_page, walk_pages, with_page
 from .session import Session
 from .url_conversion import convert_urls
 
@@ -44,10 +45,11 @@ def list_all(
     """
     query = dict(params or {})
     query.setdefault("page_size", DEFAULT_PAGE_SIZE)
-    walk = _Walk(session, page_retries, page_retry_backoff, throttle_seconds, page_failures, timeout)
-    first = walk.fetch(path, query)
+    policy = _PagePolicy(session, page_retries, page_retry_backoff, throttle_seconds, page_failures, timeout)
+    first = policy.fetch(path, query)
+    pages: Iterator[Page]
     if page_retries or throttle_seconds or page_failures is not None or timeout is not None:
-        pages = walk.follow(first)
+        pages = itertools.chain([first], follow_next(session, first, fetch=lambda url: policy.later(url, first)))
     else:
         pages = walk_pages(session, path, query, first=first)
     return _items(session, pages, url_conversion), first.count
@@ -62,8 +64,8 @@ def _items(session: Session, pages: Iterator[Page], url_conversion: Mapping[str,
             yield from page.results
 
 
-class _Walk:
-    """A sequential walk with the official client's per-page options."""
+class _PagePolicy:
+    """The official client's opt-in per-page options: retries, throttle, recorded failures."""
 
     def __init__(
         self, session: Session, retries: int, backoff: float, throttle: float,
@@ -90,28 +92,23 @@ class _Walk:
             self.session.close()
             attempt += 1
 
-    def follow(self, first: Page) -> Iterator[Page]:
-        """Follow ``next`` one page at a time, refusing loops and other hosts."""
-        seen = {first.url}
-        yield first
-        following = first.next if first.results else None
-        while following is not None:
-            url = self.session.url(following)
-            if not self.session.is_own_url(url) or url in seen:
-                raise ResponseError(None, f"refusing to follow 'next' to {url}: it loops or leaves the backend")
-            seen.add(url)
+    def later(self, url: str, first: Page) -> Page:
+        """A page after the first: throttled, and with ``page_failures`` a failed page is
+        recorded and skipped for the next page number (an empty page ends the walk)."""
+        while True:
             if self.throttle:
                 time.sleep(self.throttle)
             try:
-                page = self.fetch(url)
+                return self.fetch(url)
             except _PAGE_ERRORS as error:
                 if self.failures is None:
                     raise
-                self.failures.append({"page": _page_number(url), "url": url, "error": str(error)})
-                following = _page_after(url, first)
-                continue
-            yield page
-            following = page.next if page.results else None
+                number = _page_number(url)
+                self.failures.append({"page": number, "url": url, "error": str(error)})
+                following = _page_after(url, number, first)
+                if following is None:
+                    return Page([], first.count, None, url)
+                url = following
 
 
 def _page_number(url: str) -> int | None:
@@ -119,14 +116,10 @@ def _page_number(url: str) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-def _page_after(url: str, first: Page) -> str | None:
+def _page_after(url: str, number: int | None, first: Page) -> str | None:
     """The URL of the page after a failed one, or None when it has no ``page`` or was the last."""
-    number = _page_number(url)
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    size_text = dict(query).get("page_size", "")
+    size_text = dict(parse_qsl(urlsplit(url).query)).get("page_size", "")
     size = int(size_text) if size_text.isdigit() and int(size_text) > 0 else len(first.results)
     if number is None or not size or number + 1 > math.ceil(first.count / size):
         return None
-    replaced = [(key, str(number + 1) if key == "page" else value) for key, value in query]
-    return urlunsplit(parts._replace(query=urlencode(replaced)))
+    return with_page(url, number + 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -85,7 +85,7 @@ def walk_pages(
     if numbered is not None:
         yield from _ordered_fetch(session, numbered, prefetch)
     else:
-        yield from _follow_next(session, page)
+        yield from follow_next(session, page)
 
 
 def iter_results(
@@ -116,12 +116,15 @@ def _numbered_urls(first: Page) -> Iterator[tuple[int, str]] | None:
     size = _int_param(query, "page_size") or len(first.results)
     pages = math.ceil(first.count / size) if size else 0
 
-    def urls() -> Iterator[tuple[int, str]]:
-        for number in range(2, pages + 1):
-            replaced = [(k, str(number) if k == "page" else v) for k, v in query]
-            yield number, urlunsplit(parts._replace(query=urlencode(replaced)))
+    return ((number, with_page(first.next, number)) for number in range(2, pages + 1))
 
-    return urls()
+
+def with_page(url: str, number: int) -> str:
+    """``url`` with its ``page`` query param set to ``number``, the other params kept in order."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    replaced = [(key, str(number) if key == "page" else value) for key, value in query]
+    return urlunsplit(parts._replace(query=urlencode(replaced)))
 
 
 def _int_param(query: list[tuple[str, str]], name: str) -> int | None:
@@ -190,18 +193,22 @@ def _fetch_numbered(session: Session, url: str) -> Page:
         return Page([], 0, None, url)
 
 
-def _follow_next(session: Session, page: Page) -> Iterator[Page]:
-    """Walk ``next`` links one by one, refusing loops and foreign hosts."""
+def follow_next(
+    session: Session, page: Page, *, fetch: Callable[[str], Page] | None = None
+) -> Iterator[Page]:
+    """The pages after ``page``, following ``next`` one by one and refusing loops and other hosts.
+
+    ``fetch(url)`` replaces the plain GET, for callers that add their own per-page policy.
+    """
+    get = fetch or (lambda url: fetch_page(session, url))
     seen = {page.url}
-    while page.next is not None:
+    while page.next is not None and page.results:
         _check_next(session, page.url, page.next)
         if page.next in seen:
             raise ResponseError(None, f"pagination loops: {page.next} was already fetched")
         seen.add(page.next)
-        page = fetch_page(session, page.next)
+        page = get(page.next)
         yield page
-        if not page.results:
-            return
 
 
 def _check_next(session: Session, current: str, following: str) -> None:
