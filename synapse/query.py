@@ -185,8 +185,7 @@ class QuerySet(Generic[R]):
         """Items [start, stop), fetching only the pages that hold them."""
         if stop <= start:
             return []
-        size = self._page_size or min(max(stop - start, 1), MAX_PAGE_SIZE)
-        size = max(size, 1)
+        size = self._page_size or min(stop - start, MAX_PAGE_SIZE)
         session = self.session
         items: list[Any] = []
         number = start // size + 1

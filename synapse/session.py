@@ -151,10 +151,6 @@ class Session:
         finally:
             _extra_secrets.reset(token)
 
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self._auth_headers)
-
     # -- lifecycle and scoping ------------------------------------------------------------
 
     def __enter__(self) -> Session:
