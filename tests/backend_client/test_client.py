@@ -157,3 +157,14 @@ def test_non_mapping_params_are_rejected_before_any_request(backend: LocalBacken
     with pytest.raises(InvalidInputError):
         client.list_plugin_releases("co", params="plugin=co")  # type: ignore[arg-type]
     assert backend.request_count == 0
+
+
+def test_agent_token_in_the_path_stays_out_of_debug_logs(
+    backend: LocalBackend, client: BackendClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "f" * 40
+    with caplog.at_level("DEBUG", logger="synapse"), pytest.raises(NotFoundError) as caught:
+        client.health_check_agent(token)
+    assert caplog.records, "the request was logged"
+    assert all(token not in record.getMessage() for record in caplog.records)
+    assert token not in str(caught.value)
