@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ._listing import list_all as _list_all
 from .config import Timeouts
-from .errors import InvalidInputError, ResponseError
+from .errors import InvalidInputError
 from .session import Session
 
 JSON = Any
@@ -49,14 +49,6 @@ def object_arg(data: object, name: str = "data") -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise InvalidInputError(None, f"{name} must be a dict, not {type(data).__name__}")
     return dict(data)
-
-
-def results(body: Any, path: str) -> list[Any]:
-    """The ``results`` of a page, for the methods that return only those."""
-    found = body.get("results") if isinstance(body, dict) else None
-    if isinstance(found, list):
-        return found
-    raise ResponseError(None, f"expected a page with a 'results' list from {path}")
 
 
 class ClientBase:

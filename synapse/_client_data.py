@@ -10,10 +10,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import uploads
-from ._client_base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, payload, results
+from ._client_base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, payload
 from ._forms import upload_source
 from .errors import InvalidInputError, ResponseError
 from .ids import check_id
+from .pagination import parse_page
 from .progress import ProgressSpec
 
 DATA_UNITS_READ_TIMEOUT = 60.0
@@ -123,7 +124,7 @@ def _created_rows(created: Any) -> list[Any]:
     if isinstance(created, list):
         return created
     if isinstance(created, dict):
-        return results(created, "data_units/") if "results" in created else [created]
+        return parse_page(created, "data_units/").results if "results" in created else [created]
     raise ResponseError(None, f"data_units/ answered {type(created).__name__}, expected the created units")
 
 

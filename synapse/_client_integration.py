@@ -6,9 +6,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from ._client_base import JSON, ClientBase, Listing, object_arg, query, results
+from ._client_base import JSON, ClientBase, Listing, object_arg, query
 from ._forms import file_part, form_fields
 from .ids import check_id
+from .pagination import parse_page
 
 TAIL_IDLE_TIMEOUT = 3600.0
 """Seconds a tailed console log may stay silent. The official client waits forever; an
@@ -20,7 +21,7 @@ class IntegrationClientMixin(ClientBase):
 
     def list_agents(self, params: Mapping[str, Any] | None = None) -> list[Any]:
         """The agents of the first page (``results`` only, as the official client returns)."""
-        return results(self._get("agents/", params), "agents/")
+        return parse_page(self._get("agents/", params), "agents/").results
 
     def health_check_agent(self, token: str) -> JSON:
         """POST ``agents/{token}/connect/`` with an empty body."""
@@ -47,7 +48,7 @@ class IntegrationClientMixin(ClientBase):
     ) -> list[Any]:
         """Releases of the first page (``results`` only), optionally of one plugin."""
         sent = {"plugin": plugin_code, **query(params)}
-        return results(self._get("plugin_releases/", sent), "plugin_releases/")
+        return parse_page(self._get("plugin_releases/", sent), "plugin_releases/").results
 
     def get_plugin_release(self, pk: int | str, params: Mapping[str, Any] | None = None) -> JSON:
         return self._get(f"plugin_releases/{check_id(pk, 'plugin release id')}/", params)
@@ -118,6 +119,6 @@ class IntegrationClientMixin(ClientBase):
     def get_default_storage(self) -> JSON:
         """The internal storage marked ``is_default``, else the first internal one, else None."""
         body = self._get("storages/", {"category": "internal"})
-        storages = body if isinstance(body, list) else results(body, "storages/")
+        storages = parse_page(body, "storages/").results
         return next((s for s in storages if isinstance(s, dict) and s.get("is_default")),
                     storages[0] if storages else None)
