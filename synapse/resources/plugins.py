@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -136,9 +135,7 @@ class PluginRelease(Resource):
         if file is None:
             reply = session.request("POST", cls.api_path, json=body)
         else:
-            if config is not None:
-                body["config"] = json.dumps(config)
-            with file_part(file) as (filename, handle):
+            with file_part(file) as (filename, handle):  # form_fields sends config as a JSON string
                 parts = {"file": (filename, handle)}
                 reply = session.request("POST", cls.api_path, data=form_fields(body), files=parts)
         return cls._from_server(reply, session)
