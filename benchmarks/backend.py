@@ -111,9 +111,22 @@ class ServerProcess:
 
     def __enter__(self) -> ServerProcess:
         command = [
-            sys.executable, "-m", "synapse", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--db", str(self.db), "--token", self.token, "--latency", str(self.latency),
-            "--page-size", str(self.page_size),
+            sys.executable,
+            "-m",
+            "synapse",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.db),
+            "--token",
+            self.token,
+            "--latency",
+            str(self.latency),
+            "--page-size",
+            str(self.page_size),
         ]
         self._proc = subprocess.Popen(command, env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL, text=True)
         self._wait_ready(timeout=30.0)

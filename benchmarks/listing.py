@@ -51,9 +51,7 @@ def _walk_objects(server: ServerProcess, page_size: int, values: bool) -> int:
     return count
 
 
-def _compare(
-    server: ServerProcess, config: Config, page_size: int, values: bool
-) -> tuple[Sample, Sample, Sample]:
+def _compare(server: ServerProcess, config: Config, page_size: int, values: bool) -> tuple[Sample, Sample, Sample]:
     """Interleaved runs: baseline, synapse, baseline, synapse ..."""
     task_model, _ = models()
     url = f"{server.url}/{list_path(task_model)}"
@@ -85,8 +83,7 @@ def iterate(server: ServerProcess, config: Config) -> list[Row]:
             rows.append(
                 Row(
                     id=f"iterate/{page_size}/{'values' if values else 'objects'}",
-                    what=f"`Task.all()` {kind}, {config.tasks:,} tasks, page_size {page_size} "
-                    "vs raw requests loop",
+                    what=f"`Task.all()` {kind}, {config.tasks:,} tasks, page_size {page_size} vs raw requests loop",
                     unit="s",
                     baseline=base,
                     measured=ours,
@@ -156,7 +153,7 @@ def n_plus_one(server: ServerProcess, config: Config) -> list[Row]:
         ),
         Row(
             id="n+1/expand",
-            what="same with `.expand(\"project\")` (extra requests after the list)",
+            what='same with `.expand("project")` (extra requests after the list)',
             unit="req",
             baseline=naive,
             measured=Sample.of(expanded),

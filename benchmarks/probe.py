@@ -96,8 +96,8 @@ def memory(url: str, token: str, count: int, page_size: int) -> dict[str, Any]:
 def _multipart(filename: str, chunk: bytes) -> tuple[bytes, str]:
     boundary = secrets.token_hex(16)
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\n{filename}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file\"\r\n\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="filename"\r\n\r\n{filename}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="file"\r\n\r\n'
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     return b"".join((head, chunk, tail)), f"multipart/form-data; boundary={boundary}"
@@ -141,7 +141,7 @@ def upload(mode: str, url: str, token: str, path: Path, chunk_size: int, journal
         reply = raw_upload(url, token, path, chunk_size)
     else:
         import synapse
-        from synapse.uploads import chunked_upload
+        from synapse.transfers.uploads import chunked_upload
 
         session = synapse.Session(url, api_token=token)
         meter = PeakMeter()

@@ -35,10 +35,14 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "prefetch": [("prefetch", "`Task.all()` with 20 ms latency", "<= 0.50x")],
     "memory": [("memory", "peak RSS growth, large vs small walk", "<= 10 MB difference")],
-    "n+1": [("n+1/lazy", "`task.project` of 1,000 tasks", "<= 10 requests"),
-            ("n+1/expand", "same with expand", "0 extra requests")],
-    "upload": [("upload/throughput", "chunked upload throughput", ">= 0.85x"),
-               ("upload/rss", "chunked upload peak RSS", "<= 2 chunks + 40 MB")],
+    "n+1": [
+        ("n+1/lazy", "`task.project` of 1,000 tasks", "<= 10 requests"),
+        ("n+1/expand", "same with expand", "0 extra requests"),
+    ],
+    "upload": [
+        ("upload/throughput", "chunked upload throughput", ">= 0.85x"),
+        ("upload/rss", "chunked upload peak RSS", "<= 2 chunks + 40 MB"),
+    ],
     "many": [("many", "upload_many workers=8 vs 1", ">= 4x faster")],
     "import": [("import", "import synapse vs requests+pydantic", "<= 1.5x")],
 }

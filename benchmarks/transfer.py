@@ -90,15 +90,25 @@ def make_big_file(path: Path, size: int) -> None:
 
 
 def upload(server: ServerProcess, config: Config, workdir: Path) -> list[Row]:
-    from synapse.uploads import CHUNK_SIZE
+    from synapse.transfers.uploads import CHUNK_SIZE
 
     path = workdir / "big.bin"
     if not path.exists() or path.stat().st_size != config.upload_bytes:
         make_big_file(path, config.upload_bytes)
     journal = workdir / "journal"
     journal.mkdir(exist_ok=True)
-    common = ["--url", server.url, "--token", server.token, "--path", str(path), "--chunk-size", str(CHUNK_SIZE),
-              "--journal", str(journal)]
+    common = [
+        "--url",
+        server.url,
+        "--token",
+        server.token,
+        "--path",
+        str(path),
+        "--chunk-size",
+        str(CHUNK_SIZE),
+        "--journal",
+        str(journal),
+    ]
     base_s: list[float] = []
     ours_s: list[float] = []
     base_rss: list[float] = []
@@ -162,7 +172,7 @@ def _drop_media(db: Path) -> None:
 
 def many(server: ServerProcess, config: Config, workdir: Path) -> list[Row]:
     import synapse
-    from synapse.uploads import upload_many
+    from synapse.transfers.uploads import upload_many
 
     folder = workdir / "many"
     folder.mkdir(exist_ok=True)

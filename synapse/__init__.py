@@ -1,10 +1,20 @@
-"""synapse: drive the Synapse backend with plain Python objects."""
+"""synapse: drive the Synapse backend with plain Python objects.
+
+The public surface is :data:`__all__` (pinned by a test). The package is layered, each layer
+importing only the ones below it::
+
+    client (BackendClient facade) -> resources (families) -> orm (object model) -> transport (HTTP)
+    transfers (uploads, downloads) -> transport
+
+Resource classes, the object model and ``BackendClient`` load on first use: defining ~20
+pydantic models is most of the import cost, and a script that only needs a Session should
+not pay it.
+"""
 
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .budget import RequestBudgetExceeded
-from .enums import StorageCategory, StorageProvider
+from .enums import JobStatus, StorageCategory, StorageProvider
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -22,15 +32,19 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReadOnlyFieldError,
+    RequestBudgetExceeded,
     ResponseError,
     ResponseIncompleteError,
     ServerError,
     UploadError,
+    UploadFailure,
 )
-from .session import Session, connect, get_session, set_default_session
+from .transport import RetryPolicy, Session, connect, get_session, set_default_session
 
 if TYPE_CHECKING:
-    from .backend import BackendClient
+    from .client import BackendClient
+    from .orm import QuerySet, Resource
     from .resources import (
         Agent,
         Assignment,
@@ -51,37 +65,20 @@ if TYPE_CHECKING:
         TaskTag,
     )
 
-# Resource classes and BackendClient are imported on first use: defining ~20 pydantic models
-# is most of the import cost, and scripts that only need a Session should not pay it.
-_RESOURCES = (
-    "Agent",
-    "Assignment",
-    "DataCollection",
-    "DataFile",
-    "DataUnit",
-    "FileSpecification",
-    "GroundTruthDataset",
-    "GroundTruthEvent",
-    "GroundTruthVersion",
-    "Job",
-    "Model",
-    "Plugin",
-    "PluginRelease",
-    "Project",
-    "Storage",
-    "Task",
-    "TaskTag",
-)
-_LAZY: dict[str, str] = {"BackendClient": ".backend", **dict.fromkeys(_RESOURCES, ".resources")}
+_ORM = frozenset({"QuerySet", "Resource"})
+_CLIENT = frozenset({"BackendClient"})
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name in _ORM:
+        from . import orm as module
+    elif name in _CLIENT:
+        from . import client as module  # type: ignore[no-redef]
+    elif name in __all__ and not name.startswith("_"):
+        from . import resources as module  # type: ignore[no-redef]
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
@@ -112,6 +109,7 @@ __all__ = [
     "IntegrityError",
     "InvalidInputError",
     "Job",
+    "JobStatus",
     "JobTimeoutError",
     "MethodNotAllowedError",
     "Model",
@@ -121,10 +119,14 @@ __all__ = [
     "Plugin",
     "PluginRelease",
     "Project",
+    "QuerySet",
     "RateLimitError",
+    "ReadOnlyFieldError",
     "RequestBudgetExceeded",
+    "Resource",
     "ResponseError",
     "ResponseIncompleteError",
+    "RetryPolicy",
     "ServerError",
     "Session",
     "Storage",
@@ -133,6 +135,7 @@ __all__ = [
     "Task",
     "TaskTag",
     "UploadError",
+    "UploadFailure",
     "__version__",
     "connect",
     "get_session",

@@ -5,7 +5,8 @@ Everything derives from :class:`ClientError`, so code written for the seed's
 
     ClientError                      status_code, detail, .response/.reason aliases
     ├── ConfigurationError           nothing to connect to / bad options; raised before any request
-    ├── InvalidInputError            bad arguments from the caller; raised before any request
+    ├── InvalidInputError            bad arguments from the caller; raised before any request (also a ValueError)
+    │   └── ReadOnlyFieldError       a server-set field was assigned (also an AttributeError)
     ├── APIConnectionError           the request did not get a complete answer
     │   ├── APITimeoutError          connect or read timeout
     │   │   └── JobTimeoutError      Job.wait() gave up before the job finished
@@ -22,7 +23,8 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     ├── ResponseError                the server sent something we cannot use
     ├── MultipleObjectsReturned      QuerySet.get() matched more than one object
     ├── UploadError                  one or more uploads failed (.failures)
-    └── IntegrityError               checksum or size mismatch after a transfer
+    ├── IntegrityError               checksum or size mismatch after a transfer
+    └── RequestBudgetExceeded        a block sent more/fewer requests than its budget (also an AssertionError)
 
 Messages say what happened and what to do next; they never contain credentials.
 """
@@ -49,6 +51,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReadOnlyFieldError",
+    "RequestBudgetExceeded",
     "ResponseError",
     "ResponseIncompleteError",
     "ServerError",
@@ -152,6 +156,10 @@ class InvalidInputError(ClientError, ValueError):
     """The caller passed something we refuse before sending any request."""
 
     default_message = "Invalid input"
+
+
+class ReadOnlyFieldError(InvalidInputError, AttributeError):
+    """A server-set field was assigned on the client."""
 
 
 class APIConnectionError(ClientError):
@@ -276,6 +284,10 @@ class IntegrityError(ClientError):
     """What arrived differs from what was sent (checksum or size mismatch)."""
 
     default_message = "Checksum mismatch"
+
+
+class RequestBudgetExceeded(ClientError, AssertionError):
+    """A block guarded by ``no_requests()``/``expect_requests(n)`` sent more or fewer requests than allowed."""
 
 
 _STATUS_ERRORS: dict[int, type[HTTPError]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from synapse import Session, Task
-from synapse.resource import Resource
+from synapse.orm.resource import Resource
 
 
 def _session() -> Session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from synapse.identity import IdentityMap
+from synapse.orm.identity import IdentityMap
 
 
 class Thing:

@@ -17,14 +17,15 @@ def _modules_after(statement: str) -> set[str]:
 def test_import_synapse_defers_models_and_never_loads_the_server() -> None:
     loaded = _modules_after("import synapse")
     assert "synapse.resources" not in loaded
-    assert "synapse.backend" not in loaded
+    assert "synapse.client" not in loaded
+    assert "synapse.orm" not in loaded
     assert "werkzeug" not in loaded
     assert "synapse.testing" not in loaded
 
 
 def test_lazy_names_resolve_and_are_listed() -> None:
     loaded = _modules_after("from synapse import Task, BackendClient")
-    assert "synapse.resources.tasks" in loaded and "synapse.backend" in loaded
+    assert "synapse.resources.tasks" in loaded and "synapse.client" in loaded
     for name in synapse.__all__:
         assert getattr(synapse, name) is not None
     assert {"Task", "Project", "BackendClient"} <= set(dir(synapse))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 
 from ..errors import ClientError
-from ..session import Session
+from ..transport.session import Session
 
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..session import Session
+from ..transport.session import Session
 from .common import check_reachable, fail, guarded
 from .demo_steps import DemoOptions, Pipeline
 

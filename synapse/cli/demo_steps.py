@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..progress import Progress, make_progress
 from ..resources import (
     Agent,
     DataCollection,
@@ -32,7 +31,8 @@ from ..resources import (
     Task,
     TaskTag,
 )
-from ..session import Session
+from ..transfers.progress import Progress, make_progress
+from ..transport.session import Session
 from .samples import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
 from .summary import Summary, human_bytes
 

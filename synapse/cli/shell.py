@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
-from ..relations import registered
-from ..session import Session, set_default_session
+from ..transport.session import Session, set_default_session
 from .common import check_reachable, guarded, open_session
 
 COMMAND = "shell"
@@ -109,11 +108,11 @@ def _interact(session: Session, backend: Any, origin: str, plain: bool) -> int:
 def _namespace(session: Session, backend: Any) -> dict[str, Any]:
     """What the user finds in scope: the package, the session and all resource classes."""
     import synapse
+    from synapse import resources
+    from synapse.client import BackendClient
 
-    importlib.import_module("synapse.resources")
-    namespace: dict[str, Any] = {"synapse": synapse, "session": session}
-    namespace["BackendClient"] = importlib.import_module("synapse.backend").BackendClient
-    namespace.update(registered())
+    namespace: dict[str, Any] = {"synapse": synapse, "session": session, "BackendClient": BackendClient}
+    namespace.update({name: getattr(resources, name) for name in resources.__all__})
     if backend is not None:
         namespace["backend"] = backend
     return namespace

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..session import Session
+from ..transport.session import Session
 
 COLUMNS = ("step", "items", "bytes", "requests", "seconds")
 

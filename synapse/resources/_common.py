@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
 
-from ..errors import InvalidInputError, ResponseError
-from ..ids import check_id
-from ..query import QuerySet
-from ..resource import Resource
+from ..errors import InvalidInputError
+from ..orm.queryset import QuerySet
+from ..orm.resource import Resource
+from ..transport.paths import check_id
 
 E = TypeVar("E", bound=Enum)
 
@@ -29,21 +29,6 @@ def enum_or_str(enum: type[E]) -> Callable[[Any], Any]:
             return value
 
     return convert
-
-
-def results_of(reply: Any, what: str) -> list[dict[str, Any]]:
-    """The created objects of a bulk POST: a list, ``{"results": [...]}`` or one object."""
-    if isinstance(reply, list):
-        items = reply
-    elif isinstance(reply, dict) and isinstance(reply.get("results"), list):
-        items = reply["results"]
-    elif isinstance(reply, dict) and "id" in reply:
-        items = [reply]
-    else:
-        raise ResponseError(None, f"expected the created {what} (a list or an object), got {type(reply).__name__}")
-    if not all(isinstance(item, dict) for item in items):
-        raise ResponseError(None, f"expected the created {what} as JSON objects")
-    return items
 
 
 def ids_of(items: Any, model: type[Resource], what: str) -> list[int | str]:

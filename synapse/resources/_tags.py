@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..resource import Resource
-from ..session import Session
+from ..orm.identity import identity_map
+from ..orm.resource import Resource
+from ..transport.session import Session
 from ._common import batches, ids_of
 
 
@@ -40,28 +41,26 @@ class Taggable(Resource):
 
     @classmethod
     def _bulk_tags(cls, objects: Any, tags: Any, action: str, session: Session | None) -> int:
-        from ..relations import resolve
-        from ..session import get_session
+        from ..orm.relations import resolve
+        from ..transport.session import get_session
 
         session = session or getattr(objects, "session", None) or get_session()
         tag_ids = ids_of(tags, resolve(cls._tag_model), "tags")
         ids = ids_of(objects, cls, f"{cls.__name__} objects")
         for batch in batches(ids):
-            session.request(
-                "POST", f"{cls.api_path}set_tags/", json={"ids": batch, "tags": tag_ids, "action": action}
-            )
+            session.request("POST", f"{cls.api_path}set_tags/", json={"ids": batch, "tags": tag_ids, "action": action})
             for pk in batch:
-                session.identity.expire(cls, pk)
+                identity_map(session).expire(cls, pk)
         return len(ids)
 
     def _set_tags(self, tags: tuple[Any, ...], action: str) -> None:
-        from ..relations import resolve
+        from ..orm.relations import resolve
 
         session = self._bound_session()
         tag_ids = ids_of(list(tags), resolve(self._tag_model), "tags")
         pk = self._require_id()
         session.request("POST", f"{self.api_path}set_tags/", json={"ids": [pk], "tags": tag_ids, "action": action})
-        session.identity.expire(type(self), pk)
+        identity_map(session).expire(type(self), pk)
         if self.tags is not None and "tags" not in self.changed_fields():
             current = [t.get("id") if isinstance(t, dict) else t for t in self.tags]
             if action == "add":

@@ -2,7 +2,7 @@
 
 A collection declares *file specifications* (``image``, ``label``...); a data unit is one
 item of the collection with one uploaded file per specification. Uploads go through
-:mod:`synapse.uploads` (parallel, chunked above 50 MiB, resumable).
+:mod:`synapse.transfers.uploads` (parallel, chunked above 50 MiB, resumable).
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from .. import uploads
-from ..downloads import download
 from ..errors import ClientError, InvalidInputError, NotFoundError, ResponseError, UploadError, UploadFailure
-from ..progress import ProgressSpec
-from ..relations import BelongsTo, HasMany
-from ..resource import Resource
-from ..session import Session, get_session
-from ..threads import submit
-from ..transfer_journal import UnitJournal
-from ._common import batches, results_of
+from ..orm.relations import BelongsTo, HasMany
+from ..orm.resource import Resource
+from ..transfers import uploads
+from ..transfers._journal import UnitJournal
+from ..transfers.downloads import download
+from ..transfers.progress import ProgressSpec
+from ..transport.context import submit
+from ..transport.envelope import created_items
+from ..transport.session import Session, get_session
+from ._common import batches
 
 if TYPE_CHECKING:
     from .projects import Project
@@ -161,7 +162,7 @@ class DataUnit(Resource):
         created: list[DataUnit] = []
         for batch in batches(payloads):
             reply = session.request("POST", cls.api_path, json=batch)
-            created.extend(cls._from_server(item, session) for item in results_of(reply, "data units"))
+            created.extend(cls._from_server(item, session) for item in created_items(reply, "data units"))
         return created
 
 
@@ -203,9 +204,7 @@ class DataCollection(Resource):
         specs = self.specifications()
         unknown = sorted(set(files) - set(specs))
         if unknown:
-            raise InvalidInputError(
-                None, f"{self!r} has no file specification(s) {unknown}; known: {sorted(specs)}"
-            )
+            raise InvalidInputError(None, f"{self!r} has no file specification(s) {unknown}; known: {sorted(specs)}")
         missing = sorted(name for name, spec in specs.items() if spec.is_required and name not in files)
         if missing:
             raise InvalidInputError(None, f"required file(s) {missing} missing for {self!r}")
@@ -271,12 +270,15 @@ class DataCollection(Resource):
         failed = {index for index, _ in failures}
         ready = [i for i in range(len(entries)) if i not in failed]
         payloads = {
-            i: {**_unit_payload({**entries[i], "files": _file_refs(checked[i], uploaded)}),
-                "data_collection": collection_id}
+            i: {
+                **_unit_payload({**entries[i], "files": _file_refs(checked[i], uploaded)}),
+                "data_collection": collection_id,
+            }
             for i in ready
         }
-        keys = dict(zip(ready, UnitJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]),
-                        strict=True))
+        keys = dict(
+            zip(ready, UnitJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]), strict=True)
+        )
         run = _UnitRun(session, UnitJournal(session.base_url, collection_id), project_id, failures)
         results: list[DataUnit | None] = [None] * len(entries)
         known = run.journal.load()
@@ -293,8 +295,9 @@ class DataCollection(Resource):
             for batch in batches(untasked, batch_size):
                 run.tasks(batch, [results[i] for i in batch], keys)
         if failures:
-            raise UploadError(failures=[f for _, f in sorted(failures, key=lambda pair: pair[0])],
-                              results=list(results))
+            raise UploadError(
+                failures=[f for _, f in sorted(failures, key=lambda pair: pair[0])], results=list(results)
+            )
         run.journal.forget(list(keys.values()))
         return [unit for unit in results if unit is not None]
 
@@ -331,7 +334,10 @@ class _UnitRun:
     as soon as it is known, and a failing batch is reported against its items, not raised."""
 
     def __init__(
-        self, session: Session, journal: UnitJournal, project_id: int | str | None,
+        self,
+        session: Session,
+        journal: UnitJournal,
+        project_id: int | str | None,
         failures: list[tuple[int, UploadFailure]],
     ) -> None:
         self.session = session
@@ -343,7 +349,7 @@ class _UnitRun:
         """POST one batch of units, journal them, then create their tasks when a project is given."""
         try:
             reply = self.session.request("POST", DataUnit.api_path, json=payloads)
-            created = [DataUnit._from_server(data, self.session) for data in results_of(reply, "data units")]
+            created = [DataUnit._from_server(data, self.session) for data in created_items(reply, "data units")]
             if len(created) != len(batch):
                 raise ResponseError(None, f"data_units/ created {len(created)} units for {len(batch)} items")
         except ClientError as exc:
@@ -364,8 +370,9 @@ class _UnitRun:
         except ClientError as exc:
             self._fail(batch, f"creating the task in project {self.project_id} failed", exc)
             return
-        self.journal.record({keys[i]: {"unit": unit.id, "project": self.project_id}
-                             for i, unit in zip(batch, units, strict=True)})
+        self.journal.record(
+            {keys[i]: {"unit": unit.id, "project": self.project_id} for i, unit in zip(batch, units, strict=True)}
+        )
 
     def _fail(self, batch: list[int], what: str, exc: ClientError) -> None:
         reason = f"{what}: {exc}"
@@ -385,6 +392,7 @@ def _fetch_units(
 
     A unit that cannot be checked is reported, not created again, since it may well exist.
     """
+
     def fetch(entry: dict[str, Any]) -> DataUnit | None:
         try:
             return DataUnit.get(entry["unit"], refresh=True, session=session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..relations import BelongsTo
+from ..orm.relations import BelongsTo
 from ._tags import Taggable
 
 if TYPE_CHECKING:

@@ -6,9 +6,10 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..enums import JobStatus
-from ..errors import InvalidInputError, JobTimeoutError, ResponseError
-from ..relations import BelongsTo
-from ..resource import Resource
+from ..errors import InvalidInputError, JobTimeoutError
+from ..orm.relations import BelongsTo
+from ..orm.resource import Resource
+from ..transport.envelope import list_items
 from ._common import enum_or_str
 
 if TYPE_CHECKING:
@@ -75,9 +76,7 @@ class Job(Resource):
     def console_logs(self) -> list[dict[str, Any]]:
         """The job's log records (GET jobs/{id}/console_logs/); plain lines become ``{"message": ...}``."""
         reply = self._bound_session().request("GET", f"{self.api_url()}console_logs/")
-        items = reply.get("results") if isinstance(reply, dict) else reply
-        if not isinstance(items, list):
-            raise ResponseError(None, f"console_logs/ must answer with a list or a page, not {reply!r:.200}")
+        items = list_items(reply, "console_logs/")
         return [item if isinstance(item, dict) else {"message": str(item)} for item in items]
 
     def log_lines(self) -> list[str]:
@@ -93,7 +92,8 @@ class Job(Resource):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise JobTimeoutError(
-                    None, f"{self!r} did not finish within {timeout:g}s (last status {self.status!s})",
+                    None,
+                    f"{self!r} did not finish within {timeout:g}s (last status {self.status!s})",
                     hint="call wait() again with a longer timeout, or check the agent",
                 )
             time.sleep(min(poll, remaining))

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..downloads import download
 from ..errors import InvalidInputError
-from ..progress import ProgressSpec
-from ..relations import BelongsTo, HasMany
-from ..resource import Resource
-from ..session import Session, get_session
-from ..uploads import CHUNK_SIZE, chunked_upload
+from ..orm.relations import BelongsTo, HasMany
+from ..orm.resource import Resource
+from ..transfers.downloads import download
+from ..transfers.progress import ProgressSpec
+from ..transfers.uploads import CHUNK_SIZE, chunked_upload
+from ..transport.session import Session, get_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -6,12 +6,12 @@ import os
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from .._forms import file_part, form_fields
 from ..errors import InvalidInputError, NotFoundError
-from ..ids import check_id
-from ..relations import BelongsTo, HasMany
-from ..resource import Resource
-from ..session import Session, get_session
+from ..orm.relations import BelongsTo, HasMany
+from ..orm.resource import Resource
+from ..transfers.forms import file_part, form_fields
+from ..transport.paths import check_id
+from ..transport.session import Session, get_session
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -129,8 +129,14 @@ class PluginRelease(Resource):
         if isinstance(plugin, Plugin):
             plugin = plugin.code or plugin._require_id()
         session = session or get_session()
-        body: dict[str, Any] = {"plugin": plugin, "version": version, "config": config,
-                                "requirements": requirements, "debug": debug, **fields}
+        body: dict[str, Any] = {
+            "plugin": plugin,
+            "version": version,
+            "config": config,
+            "requirements": requirements,
+            "debug": debug,
+            **fields,
+        }
         body = {k: v for k, v in body.items() if v is not None}
         if file is None:
             reply = session.request("POST", cls.api_path, json=body)
@@ -167,7 +173,7 @@ class Agent(Resource):
         if not isinstance(token, str) or not token:
             raise InvalidInputError(None, "agent token must be a non-empty string")
         session = session or get_session()
-        with session.secret(token, quote(token, safe='')):
+        with session.secret(token, quote(token, safe="")):
             try:
                 reply = session.request("POST", f"{cls.api_path}{quote(token, safe='')}/connect/")
             except NotFoundError as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..relations import BelongsTo, HasMany
-from ..resource import Resource
+from ..orm.relations import BelongsTo, HasMany
+from ..orm.resource import Resource
 
 if TYPE_CHECKING:
     from .data import DataCollection

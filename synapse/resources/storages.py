@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..enums import StorageCategory, StorageProvider
-from ..resource import Resource
-from ..session import Session
+from ..orm.resource import Resource
+from ..transport.session import Session
 from ._common import enum_or_str
 
 if TYPE_CHECKING:

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidInputError
-from ..ids import check_id
-from ..relations import BelongsTo
-from ..resource import Resource
-from ..session import Session, get_session
-from ._common import batches, results_of
+from ..orm.relations import BelongsTo
+from ..orm.resource import Resource
+from ..transport.envelope import created_items
+from ..transport.paths import check_id
+from ..transport.session import Session, get_session
+from ._common import batches
 from ._tags import Taggable
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class Task(Taggable):
         created: list[Task] = []
         for batch in batches(entries):
             reply = session.request("POST", cls.api_path, json={"project": project_id, "data": batch})
-            created.extend(cls._from_server(item, session) for item in results_of(reply, "tasks"))
+            created.extend(cls._from_server(item, session) for item in created_items(reply, "tasks"))
         return created
 
 

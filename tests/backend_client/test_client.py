@@ -19,8 +19,14 @@ def test_seed_constructor_positional_and_token_header(backend: LocalBackend) -> 
 
 
 def test_keyword_synonyms_and_extra_headers(backend: LocalBackend) -> None:
-    client = BackendClient(base_url=backend.url, access_token=backend.token, agent_token="agent-1", tenant="acme",
-                           url_host="internal", timeout={"connect": 2, "read": 7})
+    client = BackendClient(
+        base_url=backend.url,
+        access_token=backend.token,
+        agent_token="agent-1",
+        tenant="acme",
+        url_host="internal",
+        timeout={"connect": 2, "read": 7},
+    )
     client.list_jobs()
     record = backend.requests[-1]
     assert record.headers["SYNAPSE-Agent"] == "Token agent-1"
@@ -111,9 +117,20 @@ def test_html_error_page_becomes_a_readable_error(backend: LocalBackend, client:
 @pytest.mark.parametrize("bad", ["../x", "1/2", None, "", "..", 1.5, True, -3, "a b", "x?y=1"])
 def test_unsafe_ids_are_rejected_before_any_request(backend: LocalBackend, client: BackendClient, bad: object) -> None:
     before = backend.request_count
-    for call in (client.get_project, client.get_task, client.get_job, client.get_plugin, client.get_storage,
-                 client.get_model, client.get_assignment, client.get_ground_truth_version, client.get_data_unit,
-                 client.list_job_console_logs, client.get_chunked_upload, client.get_task_tag):
+    for call in (
+        client.get_project,
+        client.get_task,
+        client.get_job,
+        client.get_plugin,
+        client.get_storage,
+        client.get_model,
+        client.get_assignment,
+        client.get_ground_truth_version,
+        client.get_data_unit,
+        client.list_job_console_logs,
+        client.get_chunked_upload,
+        client.get_task_tag,
+    ):
         with pytest.raises(InvalidInputError):
             call(bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):
@@ -128,8 +145,14 @@ def test_non_json_payloads_are_rejected_before_any_request(
     backend: LocalBackend, client: BackendClient, payload: object
 ) -> None:
     before = backend.request_count
-    for call in (client.create_tasks, client.create_plugin, client.create_storage, client.create_data_units,
-                 client.set_tags_tasks, client.create_logs):
+    for call in (
+        client.create_tasks,
+        client.create_plugin,
+        client.create_storage,
+        client.create_data_units,
+        client.set_tags_tasks,
+        client.create_logs,
+    ):
         with pytest.raises(InvalidInputError):
             call(payload)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError):

@@ -48,8 +48,10 @@ def test_ground_truth_event_variants(backend: LocalBackend, client: BackendClien
 
 
 def test_tail_job_console_logs_yields_lines(backend: LocalBackend, client: BackendClient) -> None:
-    jid = client.update_job(backend.seed("jobs", [{"status": "RUNNING"}])[0],
-                            {"console_logs": [{"message": "step 1"}, {"message": "step 2"}]})["id"]
+    jid = client.update_job(
+        backend.seed("jobs", [{"status": "RUNNING"}])[0],
+        {"console_logs": [{"message": "step 1"}, {"message": "step 2"}]},
+    )["id"]
     lines = client.tail_job_console_logs(jid)
     assert list(lines) == ["step 1", "step 2"]
     record = backend.requests[-1]
@@ -63,7 +65,9 @@ def test_serve_applications(backend: LocalBackend, client: BackendClient) -> Non
     jid = backend.seed("jobs", [{"status": "RUNNING"}])[0]
     created = client.create_serve_application({"job": jid, "status": "running", "data": {"route": "/m"}})
     assert created["job"] == jid and (backend.requests[-1].method, backend.requests[-1].path) == (
-        "POST", "serve_applications/")
+        "POST",
+        "serve_applications/",
+    )
     assert client.list_serve_applications()["count"] == 1
     apps, count = client.list_serve_applications(params={"job": jid}, list_all=True)
     assert count == 1 and [a["id"] for a in apps] == [created["id"]]

@@ -53,9 +53,20 @@ def test_without_list_all_the_page_is_returned_unchanged(backend: LocalBackend, 
     assert backend.requests[-1].query == {"page": ["1"], "page_size": ["2"]}
 
 
-@pytest.mark.parametrize("method", ["list_assignments", "list_data_units", "list_ground_truth_events",
-                                    "list_tasks_data", "list_tasks_files", "list_assignments_data",
-                                    "list_assignments_files", "list_data_collections", "list_data_collection"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "list_assignments",
+        "list_data_units",
+        "list_ground_truth_events",
+        "list_tasks_data",
+        "list_tasks_files",
+        "list_assignments_data",
+        "list_assignments_files",
+        "list_data_collections",
+        "list_data_collection",
+    ],
+)
 def test_every_paginated_method_supports_list_all(backend: LocalBackend, client: BackendClient, method: str) -> None:
     items, count = getattr(client, method)(list_all=True)
     assert count == 0 and list(items) == []
@@ -71,8 +82,9 @@ def test_page_retries_and_throttle(backend: LocalBackend, client: BackendClient)
     _tasks(backend, 5)
     backend.clear_log()
     backend.faults.add("sdk/tasks/", status=400, times=1, body={"detail": "flaky"})
-    items, count = client.list_tasks(params={"page_size": 2}, list_all=True, page_retries=1,
-                                     page_retry_backoff=0.001, throttle_seconds=0.001)
+    items, count = client.list_tasks(
+        params={"page_size": 2}, list_all=True, page_retries=1, page_retry_backoff=0.001, throttle_seconds=0.001
+    )
     assert count == 5 and len(list(items)) == 5
     assert [r.status for r in backend.requests] == [400, 200, 200, 200]
 

@@ -199,9 +199,15 @@ def test_update_job_sends_the_seed_status_as_given(backend: LocalBackend, client
 
 
 def test_storages(backend: LocalBackend, client: BackendClient) -> None:
-    created = client.create_storage({"name": "My Storage", "provider": StorageProvider.AMAZON_S3,
-                                     "category": StorageCategory.INTERNAL, "configuration": {"bucket": "b"},
-                                     "is_default": True})
+    created = client.create_storage(
+        {
+            "name": "My Storage",
+            "provider": StorageProvider.AMAZON_S3,
+            "category": StorageCategory.INTERNAL,
+            "configuration": {"bucket": "b"},
+            "is_default": True,
+        }
+    )
     assert (last(backend).method, last(backend).path) == ("POST", "storages/")
     storage = client.get_storage(created["id"])
     assert isinstance(storage, dict) and storage["provider"] == "amazon_s3"

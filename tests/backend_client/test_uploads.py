@@ -167,8 +167,14 @@ def test_create_plugin_release_file_keyword_encodes_fields(
 ) -> None:
     client.create_plugin({"name": "P", "code": "co"})
     path = _file(tmp_path, "plugin.zip", 100)
-    data = {"plugin": "co", "version": "2.0", "config": {"actions": {"train": {}}},
-            "requirements": ["numpy", "torch"], "debug": True, "description": None}
+    data = {
+        "plugin": "co",
+        "version": "2.0",
+        "config": {"actions": {"train": {}}},
+        "requirements": ["numpy", "torch"],
+        "debug": True,
+        "description": None,
+    }
     release = client.create_plugin_release(data, file=path)
     assert release["config"] == {"actions": {"train": {}}}
     assert release["requirements"] == ["numpy", "torch"] and release["debug"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import synapse
-from synapse.config import Timeouts
+from synapse.transport.settings import Timeouts
 
 
 @pytest.fixture(autouse=True)

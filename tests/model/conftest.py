@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from synapse.session import Session
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 
 @pytest.fixture(autouse=True)

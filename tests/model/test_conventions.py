@@ -10,8 +10,8 @@ import pytest
 
 import synapse
 from synapse import NotFoundError
-from synapse.relations import BelongsTo, HasMany, registered, resolve
-from synapse.resource import Resource
+from synapse.orm.relations import BelongsTo, HasMany, registered, resolve
+from synapse.orm.resource import Resource
 
 RESOURCES = sorted(registered().values(), key=lambda cls: cls.__name__)
 PACKAGE = Path(synapse.__file__).parent / "resources"
@@ -19,9 +19,24 @@ PACKAGE = Path(synapse.__file__).parent / "resources"
 
 def test_every_family_is_registered() -> None:
     names = {cls.__name__ for cls in RESOURCES}
-    assert {"Project", "Task", "TaskTag", "Assignment", "DataCollection", "DataFile", "DataUnit", "Plugin",
-            "PluginRelease", "Agent", "Job", "Storage", "Model", "GroundTruthDataset", "GroundTruthVersion",
-            "GroundTruthEvent"} <= names
+    assert {
+        "Project",
+        "Task",
+        "TaskTag",
+        "Assignment",
+        "DataCollection",
+        "DataFile",
+        "DataUnit",
+        "Plugin",
+        "PluginRelease",
+        "Agent",
+        "Job",
+        "Storage",
+        "Model",
+        "GroundTruthDataset",
+        "GroundTruthVersion",
+        "GroundTruthEvent",
+    } <= names
 
 
 @pytest.mark.parametrize("cls", RESOURCES, ids=lambda cls: cls.__name__)

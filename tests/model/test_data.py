@@ -98,9 +98,7 @@ def test_collection_upload_checks_names_before_any_request(
     assert backend.request_count == before
 
 
-def test_collection_upload_loads_specs_when_missing(
-    backend: LocalBackend, session: Session, make_file: Any
-) -> None:
+def test_collection_upload_loads_specs_when_missing(backend: LocalBackend, session: Session, make_file: Any) -> None:
     (cid,) = backend.seed("data_collections", [{"name": "c", "file_specifications": SPECS}])
     partial = DataCollection.get(cid, fields="id,name")
     assert partial.file_specifications is None

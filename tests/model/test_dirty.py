@@ -7,7 +7,7 @@ import json
 import pytest
 
 from synapse import InvalidInputError, Project, Session, Task
-from synapse.resource import ReadOnlyFieldError
+from synapse.errors import ReadOnlyFieldError
 from synapse.testing import LocalBackend
 
 from .conftest import requests_to, seed_tasks

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from synapse import InvalidInputError, MultipleObjectsReturned, Project, Task
-from synapse.session import Session
+from synapse.orm.identity import identity_map
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 from .conftest import requests_to, seed_tasks
 
@@ -116,7 +117,7 @@ def test_values_returns_dicts(session: Session, project: Project) -> None:
     rows = Task.filter(project=project).values()[:3]
     assert all(isinstance(row, dict) for row in rows)
     assert {"id", "project", "status"} <= set(rows[0])
-    assert len(session.identity) == 1  # only the project: values() builds no objects
+    assert len(identity_map(session)) == 1  # only the project: values() builds no objects
 
 
 def test_in_bulk(backend: LocalBackend, session: Session, project: Project) -> None:
@@ -148,8 +149,12 @@ def test_in_bulk_never_returns_objects_that_were_not_asked_for(
     ids = [t["id"] for t in Task.filter(project=project).values()[:3]]
     session.expire_all()
     # A server that ignores id__in answers with whatever comes first.
-    backend.faults.add("sdk/tasks/", method="GET", status=200, times=1,
-                       body={"count": 300, "next": None, "previous": None,
-                             "results": [{"id": ids[2], "project": project.id}]})
+    backend.faults.add(
+        "sdk/tasks/",
+        method="GET",
+        status=200,
+        times=1,
+        body={"count": 300, "next": None, "previous": None, "results": [{"id": ids[2], "project": project.id}]},
+    )
     found = Task.all().in_bulk([ids[0], ids[1], 999_999])
     assert sorted(found) == [ids[0], ids[1]]  # looked up one by one; the unknown id is left out

@@ -171,8 +171,12 @@ def test_release_with_a_file_is_multipart(
 ) -> None:
     archive: Path = make_file("plugin.zip", b"PK-not-really-a-zip")
     release = PluginRelease.create(
-        plugin="detector", version="2.0.0", file=archive, config={"entry": "main"},
-        requirements=["numpy", "torch"], debug=True,
+        plugin="detector",
+        version="2.0.0",
+        file=archive,
+        config={"entry": "main"},
+        requirements=["numpy", "torch"],
+        debug=True,
     )
     (record,) = requests_to(backend, "POST", "plugin_releases/")
     assert record.headers["Content-Type"].startswith("multipart/form-data")
@@ -201,8 +205,13 @@ def test_run_returns_a_job(backend: LocalBackend, session: Session, plugin: Plug
 def test_run_returns_the_raw_reply_when_it_is_not_a_job(
     backend: LocalBackend, session: Session, plugin: Plugin
 ) -> None:
-    backend.faults.add(f"plugins/{plugin.id}/run/", method="POST", status=200, times=1,
-                       body={"predictions": [{"label": "cat", "score": 0.9}]})
+    backend.faults.add(
+        f"plugins/{plugin.id}/run/",
+        method="POST",
+        status=200,
+        times=1,
+        body={"predictions": [{"label": "cat", "score": 0.9}]},
+    )
     with session.expect_requests(1):
         reply = plugin.run(action="inference", params={"image": "x"})
     assert reply == {"predictions": [{"label": "cat", "score": 0.9}]}
@@ -258,10 +267,13 @@ def test_agent_health_check_hides_the_token(
 
 
 def test_storage_enums_and_configuration(backend: LocalBackend, session: Session) -> None:
-    ids = backend.seed("storages", [
-        {"name": "s3", "category": "external", "provider": "amazon_s3", "configuration": {"bucket": "b"}},
-        {"name": "new", "category": "internal", "provider": "quantum_tape", "configuration": {}},
-    ])
+    ids = backend.seed(
+        "storages",
+        [
+            {"name": "s3", "category": "external", "provider": "amazon_s3", "configuration": {"bucket": "b"}},
+            {"name": "new", "category": "internal", "provider": "quantum_tape", "configuration": {}},
+        ],
+    )
     s3 = Storage.get(ids[0])
     assert s3.category is StorageCategory.EXTERNAL and s3.provider is StorageProvider.AMAZON_S3
     assert s3.configuration is None  # only sent on request
@@ -282,10 +294,10 @@ def test_storage_enums_and_configuration(backend: LocalBackend, session: Session
 
 def test_ground_truth(backend: LocalBackend, session: Session) -> None:
     (dataset,) = backend.seed("ground_truth_datasets", [{"name": "gt"}])
-    v1, v2, v3 = backend.seed("ground_truth_dataset_versions", [{"ground_truth_dataset": dataset, "name": n}
-                                                               for n in ("v1", "v2", "v3")])
-    backend.seed("ground_truth_events", [{"ground_truth_dataset_version": v, "files": {}}
-                                         for v in (v1, v1, v2, v3)])
+    v1, v2, v3 = backend.seed(
+        "ground_truth_dataset_versions", [{"ground_truth_dataset": dataset, "name": n} for n in ("v1", "v2", "v3")]
+    )
+    backend.seed("ground_truth_events", [{"ground_truth_dataset_version": v, "files": {}} for v in (v1, v1, v2, v3)])
     version = GroundTruthVersion.get(v1)
     assert version.ground_truth_dataset is GroundTruthDataset.get(dataset)
     assert version.events.count() == 2

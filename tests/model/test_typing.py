@@ -10,7 +10,7 @@ api = pytest.importorskip("mypy.api")
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SNIPPET = '''
+SNIPPET = """
 from synapse import Assignment, DataUnit, Job, Project, Task
 
 task = Task.get(1)
@@ -26,7 +26,7 @@ job = Job.get(1)
 job.agent = 4
 wrong = Task.get(2)
 wrong.project = 1.5
-'''
+"""
 
 
 def test_mypy_accepts_relation_assignment_and_rejects_wrong_types(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from synapse.session import Session
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 TOKEN = "rel-TOKEN-7f3a9c0d51e24b86a9d4c2e1f0b3a5d7"
 FOREIGN_TOKEN = "foreign-host-token"

@@ -11,9 +11,9 @@ import pytest
 
 from synapse import BackendClient, DataFile, Project, Task
 from synapse.errors import ClientError, InvalidInputError, UploadError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import chunked_upload, upload_data_file, upload_many
+from synapse.transfers.uploads import chunked_upload, upload_data_file, upload_many
+from synapse.transport.session import Session
 
 BAD_IDS: list[Any] = ["../x", "1/2", None, 1.5, "", "a b", "x\n", "..", -1, True, "%2e%2e", [1], {"id": 1}]
 

@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from synapse import Project
 from synapse.errors import ResponseIncompleteError
-from synapse.session import Session
 from synapse.testing import LocalBackend
 from synapse.testing.store import Query
+from synapse.transport.session import Session
 
 CALLS = 500
 THREADS = 16
@@ -23,8 +23,9 @@ THREADS = 16
 def test_concurrent_creates_under_dropped_answers_are_never_duplicated(
     backend: LocalBackend, make_session: Callable[..., Session]
 ) -> None:
-    backend.faults.add("projects/", method="POST", status=None, drop_connection="after", times=None,
-                       probability=0.1, name="drop-after")
+    backend.faults.add(
+        "projects/", method="POST", status=None, drop_connection="after", times=None, probability=0.1, name="drop-after"
+    )
     backend.faults.add("projects/", method="POST", status=503, times=None, probability=0.1, name="503")
     session = make_session(max_retries=8, pool_maxsize=THREADS)
 

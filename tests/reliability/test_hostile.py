@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from synapse import BackendClient, Project, Task
-from synapse.downloads import download
 from synapse.errors import ClientError, ResponseError, ServerError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import chunked_upload
+from synapse.transfers.downloads import download
+from synapse.transfers.uploads import chunked_upload
+from synapse.transport.session import Session
 
 from .conftest import assert_no_foreign_credentials
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from synapse import BackendClient, Task
-from synapse.session import Session
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 TASKS = 5000
 # Three independent faults, each drawn with this probability: 1 - (1 - p)**3 ~= 20% of GETs fail.
@@ -26,8 +26,9 @@ def many_tasks(backend: LocalBackend) -> list[int]:
 def flaky_gets(backend: LocalBackend) -> None:
     backend.faults.add("*", method="GET", status=503, times=None, probability=P_EACH, name="503")
     backend.faults.add("*", method="GET", status=429, retry_after=1, times=None, probability=P_EACH, name="429")
-    backend.faults.add("*", method="GET", status=None, drop_connection="before", times=None,
-                       probability=P_EACH, name="drop")
+    backend.faults.add(
+        "*", method="GET", status=None, drop_connection="before", times=None, probability=P_EACH, name="drop"
+    )
 
 
 def assert_faults_hit(backend: LocalBackend) -> None:
@@ -66,7 +67,6 @@ def test_per_page_retries_ride_out_a_burst_longer_than_the_session_budget(
     """The seed's opt-in ``page_retries`` walk (sequential ``next``) also loses and repeats nothing."""
     backend.faults.add("sdk/tasks/", method="GET", status=503, times=None, probability=0.2, name="503")
     client = BackendClient.from_session(make_session(max_retries=1))
-    items, count = client.list_tasks(params={"page_size": 500}, list_all=True, page_retries=8,
-                                     page_retry_backoff=0.001)
+    items, count = client.list_tasks(params={"page_size": 500}, list_all=True, page_retries=8, page_retry_backoff=0.001)
     assert [item["id"] for item in items] == many_tasks
     assert count == TASKS

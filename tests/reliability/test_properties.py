@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synapse import Project, Task
-from synapse.session import Session
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 from .conftest import TOKEN
 
@@ -87,8 +87,16 @@ bodies = st.one_of(
     st.just('{"id": "abc", "project": "x", "data": [1, 2'),
 )
 content_types = st.sampled_from(
-    [None, "application/json", "text/plain", "multipart/form-data; boundary=xyz", "multipart/form-data",
-     "application/x-www-form-urlencoded", "application/json; charset=latin-1", "image/png"]
+    [
+        None,
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=xyz",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+        "application/json; charset=latin-1",
+        "image/png",
+    ]
 )
 header_text = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=20)
 auth = st.one_of(
@@ -132,7 +140,12 @@ def test_local_backend_never_answers_5xx_to_malformed_requests(
     if content_range is not None:
         headers["Content-Range"] = content_range
     response = requests.request(
-        method, f"{backend.url}/{path}", params=query, data=body, headers=headers, timeout=10,
+        method,
+        f"{backend.url}/{path}",
+        params=query,
+        data=body,
+        headers=headers,
+        timeout=10,
         allow_redirects=False,
     )
     assert response.status_code < 500, (method, path, response.status_code, response.text[:300])

@@ -14,9 +14,9 @@ import pytest
 
 from synapse import BackendClient, Project
 from synapse.errors import BadRequestError, ClientError, ServerError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import upload_data_file
+from synapse.transfers.uploads import upload_data_file
+from synapse.transport.session import Session
 
 from .conftest import TOKEN
 
@@ -88,15 +88,35 @@ def test_pickled_resources_carry_no_token(session: Session) -> None:
         pickle.dumps(session)
 
 
-@pytest.mark.skipif(not os.path.exists(Path(__file__).parents[2] / "synapse" / "cli" / "demo.py"),
-                    reason="no demo in this checkout")
+@pytest.mark.skipif(
+    not os.path.exists(Path(__file__).parents[2] / "synapse" / "cli" / "demo.py"), reason="no demo in this checkout"
+)
 def test_demo_output_never_shows_the_token(backend: LocalBackend, tmp_path: Path) -> None:
     env = {**os.environ, "SYNAPSE_CACHE_DIR": str(tmp_path / "cache")}
     run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run
     result = run(
-        [sys.executable, "-m", "synapse", "demo", "--quick", "--files", "4", "--big-file-mib", "1",
-         "--chunk-mib", "1", "--no-progress", "--url", backend.url, "--token", TOKEN],
-        capture_output=True, text=True, timeout=120, env=env,
+        [
+            sys.executable,
+            "-m",
+            "synapse",
+            "demo",
+            "--quick",
+            "--files",
+            "4",
+            "--big-file-mib",
+            "1",
+            "--chunk-mib",
+            "1",
+            "--no-progress",
+            "--url",
+            backend.url,
+            "--token",
+            TOKEN,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "demo finished" in result.stdout

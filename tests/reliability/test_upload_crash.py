@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synapse.downloads import download
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import chunked_upload, file_md5, upload_data_file
+from synapse.transfers.downloads import download
+from synapse.transfers.uploads import chunked_upload, file_md5, upload_data_file
+from synapse.transport.session import Session
 
 from .conftest import TOKEN
 
@@ -27,8 +27,8 @@ KILL_AFTER = 4 * CHUNK
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from synapse.session import Session
-    from synapse.uploads import chunked_upload
+    from synapse.transport.session import Session
+    from synapse.transfers.uploads import chunked_upload
 
     url, token, path, chunk, kill_after = sys.argv[1:6]
 
@@ -53,7 +53,9 @@ def test_upload_killed_with_sigkill_resumes_under_faults(
     source.write_bytes(os.urandom(SIZE))
     child = subprocess.run(
         [sys.executable, "-c", CHILD, backend.url, TOKEN, str(source), str(CHUNK), str(KILL_AFTER)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr[-2000:]
     sent_before_kill = chunk_put_bytes(backend)
@@ -65,8 +67,15 @@ def test_upload_killed_with_sigkill_resumes_under_faults(
     backend.clear_log()
     backend.faults.seed(4)  # a seed whose first draws hit both faults within the six remaining chunks
     backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None, probability=0.25, name="503")
-    backend.faults.add("chunked_upload/*", method="PUT", status=None, drop_connection="after", times=None,
-                       probability=0.25, name="drop")
+    backend.faults.add(
+        "chunked_upload/*",
+        method="PUT",
+        status=None,
+        drop_connection="after",
+        times=None,
+        probability=0.25,
+        name="drop",
+    )
     reply = chunked_upload(session, source, chunk_size=CHUNK)
     assert {r.fault for r in backend.requests if r.fault} == {"503", "drop"}
     first = backend.requests[0]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from synapse.session import Session
 from synapse.testing import LocalBackend
+from synapse.transport.session import Session
 
 KIB = 1024
 CHUNK = 64 * KIB

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from synapse.transfer_journal import cache_root
-from synapse.url_conversion import default_media_dir
+from synapse.transfers._journal import cache_root
+from synapse.transfers.url_conversion import default_media_dir
 
 
 def test_explicit_cache_dir_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

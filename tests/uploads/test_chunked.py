@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from synapse import uploads
-from synapse.downloads import download
 from synapse.errors import InvalidInputError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import chunked_upload, file_md5, upload_data_file
+from synapse.transfers import uploads
+from synapse.transfers.downloads import download
+from synapse.transfers.uploads import chunked_upload, file_md5, upload_data_file
+from synapse.transport.session import Session
 
 from .conftest import CHUNK, md5_of
 

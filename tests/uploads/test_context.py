@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from synapse import RequestBudgetExceeded, UploadError
-from synapse.session import Session
-from synapse.uploads import upload_many
+from synapse.transfers.uploads import upload_many
+from synapse.transport.session import Session
 
 
 def test_parallel_uploads_are_counted_by_expect_requests(session: Session, make_file: Callable[..., Path]) -> None:

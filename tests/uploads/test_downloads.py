@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from synapse.downloads import download
 from synapse.errors import InvalidInputError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import upload_data_file
+from synapse.transfers.downloads import download
+from synapse.transfers.uploads import upload_data_file
+from synapse.transport.session import Session
 
 from .conftest import CHUNK
 

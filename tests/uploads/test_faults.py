@@ -8,11 +8,11 @@ from typing import Literal
 
 import pytest
 
-from synapse.downloads import download
 from synapse.errors import ClientError, IntegrityError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import chunked_upload
+from synapse.transfers.downloads import download
+from synapse.transfers.uploads import chunked_upload
+from synapse.transport.session import Session
 
 from .conftest import CHUNK, md5_of, put_bytes
 
@@ -52,7 +52,7 @@ def test_more_503s_than_the_session_retries_are_absorbed_by_chunk_retries(
     session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     source = make_file(SIZE)
-    backend.faults.add("re:^chunked_upload/[0-9a-f]+/$", method="PUT", status=503, times=session.max_retries + 2)
+    backend.faults.add("re:^chunked_upload/[0-9a-f]+/$", method="PUT", status=503, times=session.retry.max_retries + 2)
     reply = chunked_upload(session, source, chunk_size=CHUNK)
     gets = [r for r in backend.requests if r.method == "GET" and r.path.startswith("chunked_upload/")]
     assert gets, "the chunk retry asks the server for the upload's offset"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from synapse.errors import InvalidInputError, UploadError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import upload_many
+from synapse.transfers.uploads import upload_many
+from synapse.transport.session import Session
 
 from .conftest import CHUNK, md5_of, unreadable_supported
 

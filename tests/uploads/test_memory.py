@@ -5,8 +5,8 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
-from synapse.session import Session
-from synapse.uploads import chunked_upload
+from synapse.transfers.uploads import chunked_upload
+from synapse.transport.session import Session
 
 MIB = 1024 * 1024
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from synapse.errors import InvalidInputError
-from synapse.session import Session
 from synapse.testing import LocalBackend
-from synapse.uploads import upload_data_file
-from synapse.url_conversion import convert_urls, default_media_dir
+from synapse.transfers.uploads import upload_data_file
+from synapse.transfers.url_conversion import convert_urls, default_media_dir
+from synapse.transport.session import Session
 
 
 def two_files(session: Session, make_file: Callable[..., Path]) -> tuple[list[Path], list[str]]:

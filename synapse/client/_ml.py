@@ -1,0 +1,108 @@
+"""BackendClient methods for models and ground truth (datasets' versions, events, ground truths)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..transfers import uploads
+from ..transfers.forms import upload_source
+from ..transfers.url_conversion import convert_urls
+from ..transport.paths import check_id
+from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, object_arg
+
+_MODEL_FILE: Mapping[str, Any] = {"files_fields": ["file"], "is_list": False}
+GROUND_TRUTHS_READ_TIMEOUT = 60.0
+"""The official client's read timeout for ``ground_truths/`` listings."""
+
+
+class MLClientMixin(ClientBase):
+    """Models, ground-truth versions, events and ground truths."""
+
+    def list_models(self, params: Mapping[str, Any] | None = None) -> JSON:
+        return self._get("models/", params)
+
+    def get_model(
+        self,
+        pk: int | str,
+        params: Mapping[str, Any] | None = None,
+        url_conversion: UrlConversion = None,
+    ) -> JSON:
+        """The model; its ``file`` URL is downloaded and replaced by a local path unless ``url_conversion=False``."""
+        model = self._get(f"models/{check_id(pk, 'model id')}/", params)
+        conversion = _MODEL_FILE if url_conversion is None else url_conversion
+        return convert_urls(self.session, model, dict(conversion)) if conversion else model
+
+    def create_model(self, data: Mapping[str, Any], *, file: Any = None) -> JSON:
+        """Chunk-upload the file (``file=`` or the seed's ``data['file']``), then POST ``models/``.
+
+        The body is the caller's fields plus ``chunked_upload``; the caller's dict is not changed.
+        """
+        fields = object_arg(data)
+        embedded = fields.pop("file", None)
+        source = file if file is not None else embedded
+        if source is not None:
+            fields["chunked_upload"] = uploads.chunked_upload(self.session, upload_source(source))["id"]
+        return self._send("POST", "models/", fields)
+
+    def list_ground_truth_events(
+        self,
+        params: Mapping[str, Any] | None = None,
+        url_conversion: UrlConversion = None,
+        list_all: bool = False,
+        *,
+        page_size: int = 100,
+        page_retries: int = 0,
+        page_retry_backoff: float = 2.0,
+        throttle_seconds: float = 0.0,
+        page_failures: list[dict[str, Any]] | None = None,
+    ) -> Listing:
+        """With ``list_all`` each event's ``files`` are downloaded unless ``url_conversion=False``."""
+        return self._list(
+            "sdk/ground_truth_events/",
+            params,
+            list_all,
+            url_conversion,
+            FILES_PER_ITEM,
+            page_size,
+            page_retries=page_retries,
+            page_retry_backoff=page_retry_backoff,
+            throttle_seconds=throttle_seconds,
+            page_failures=page_failures,
+        )
+
+    def list_ground_truth_events_data(
+        self,
+        params: Mapping[str, Any] | None = None,
+        list_all: bool = False,
+        *,
+        page_size: int = 100,
+    ) -> Listing:
+        return self._list("sdk/ground_truth_events/data/", params, list_all, page_size=page_size)
+
+    def list_ground_truth_events_files(
+        self,
+        params: Mapping[str, Any] | None = None,
+        list_all: bool = False,
+        *,
+        page_size: int = 100,
+    ) -> Listing:
+        return self._list("sdk/ground_truth_events/files/", params, list_all, page_size=page_size)
+
+    def list_ground_truths(
+        self,
+        params: Mapping[str, Any] | None = None,
+        url_conversion: UrlConversion = None,
+        list_all: bool = False,
+        *,
+        page_size: int = 100,
+        timeout: float = GROUND_TRUTHS_READ_TIMEOUT,
+    ) -> Listing:
+        """Ground truths; with ``list_all`` their ``files`` are downloaded unless ``url_conversion=False``."""
+        return self._list("ground_truths/", params, list_all, url_conversion, FILES_PER_ITEM, page_size, timeout)
+
+    def list_ground_truth_versions(self, params: Mapping[str, Any] | None = None) -> JSON:
+        return self._get("ground_truth_dataset_versions/", params)
+
+    def get_ground_truth_version(self, pk: int | str) -> JSON:
+        return self._get(f"ground_truth_dataset_versions/{check_id(pk, 'ground truth version id')}/")
