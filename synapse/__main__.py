@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
+from . import __version__
 from .cli import demo, serve, shell
 
 
@@ -22,6 +23,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="synapse", description="Synapse client tools.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>", parser_class=OneLineParser)
     for module in (serve, demo, shell):
         module.register(subparsers)
