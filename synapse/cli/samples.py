@@ -28,8 +28,11 @@ def png_bytes(width: int, height: int, seed: int) -> bytes:
         for x in range(width):
             rows += bytes(((r0 + x * 4) % 256, (g0 + y * 4) % 256, (b0 + x + y) % 256))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(rows))) + _chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + _chunk(b"IEND", b"")
     )
 
 
@@ -81,8 +84,9 @@ def plugin_archive(path: Path, code: str, version: str) -> Path:
 
 def model_archive(path: Path, name: str) -> Path:
     weights = {"layers": [{"name": f"dense_{i}", "shape": [16, 16]} for i in range(4)], "classes": list(LABELS)}
-    return write_archive(path, {"model.json": json.dumps({"name": name, "format": "json-weights"}),
-                                "weights.json": json.dumps(weights)})
+    return write_archive(
+        path, {"model.json": json.dumps({"name": name, "format": "json-weights"}), "weights.json": json.dumps(weights)}
+    )
 
 
 def write_example_files(folder: Path) -> None:
