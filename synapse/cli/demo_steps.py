@@ -34,7 +34,7 @@ from synapse import (
 )
 
 from ..progress import Progress, make_progress
-from .samples import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
+from .sample_data import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
 from .summary import Summary, human_bytes
 
 MIB = 1024 * 1024

@@ -6,7 +6,7 @@ import pytest
 
 from synapse.__main__ import main
 
-COMMANDS = ("serve", "demo", "shell")
+COMMANDS = ("serve", "demo", "shell", "samples")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
