@@ -81,7 +81,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="show progress bars (default: when stderr is a terminal and tqdm is installed)",
     )
-    parser.add_argument("--url", help="run against this backend instead (needs --token)")
+    parser.add_argument(
+        "--url", help="run against this backend API URL instead, e.g. http://127.0.0.1:8000/api/v1 (needs --token)"
+    )
     parser.add_argument("--token", help="API token for --url")
     parser.set_defaults(handler=run)
     return parser

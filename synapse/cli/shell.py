@@ -76,7 +76,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument(
         "--local", action="store_true", help="start an embedded local backend with sample data (needs the server extra)"
     )
-    target.add_argument("--url", help="backend API base URL (default: $SYNAPSE_BASE_URL)")
+    target.add_argument(
+        "--url", help="backend API URL with its prefix, e.g. http://127.0.0.1:8000/api/v1 (default: $SYNAPSE_BASE_URL)"
+    )
     parser.add_argument("--token", help="API token (default: $SYNAPSE_API_TOKEN)")
     parser.add_argument(
         "--plain",
