@@ -10,7 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
-from .cli import demo, serve, shell
+from . import __version__
+from .cli import demo, samples, serve, shell
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -22,8 +23,9 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="synapse", description="Synapse client tools.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>", parser_class=OneLineParser)
-    for module in (serve, demo, shell):
+    for module in (serve, demo, shell, samples):
         module.register(subparsers)
     return parser
 

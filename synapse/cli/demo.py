@@ -16,13 +16,23 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..transport.session import Session
-from .common import check_reachable, fail, guarded
+from synapse import APIConnectionError, AuthenticationError, Session
+
+from .common import Hints, check_reachable, fail, guarded, local_backend_class
 from .demo_steps import DemoOptions, Pipeline
 
 COMMAND = "demo"
 FULL = DemoOptions(files=600, big_file_mib=64, chunk_mib=16, workers=8, progress=True)
 QUICK = DemoOptions(files=40, big_file_mib=6, chunk_mib=2, workers=8, progress=True)
+HINTS: Hints = {
+    AuthenticationError: "Check --token (the demo does not read SYNAPSE_API_TOKEN)",
+    APIConnectionError: "Check --url and that the backend is running",
+}
+NEXT_STEPS = """
+Try next:
+  python -m synapse shell --local   a Python prompt on a backend with sample data (-c CODE runs code)
+  python -m synapse demo --help     other sizes, or --url/--token to run this on your backend
+  docs/quickstart.md                the same calls, one at a time"""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -35,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "the object model: storage, data collection, file uploads (one big file in chunks), data units, "
             "project, tasks, annotations, tags, plugin release and run, job logs, model, ground truth. "
             "The big upload is interrupted on purpose halfway and then resumed. "
-            "Prints a summary of items, bytes, requests and seconds per step."
+            "Prints a summary of items, bytes uploaded, requests and seconds per step. "
+            'The embedded backend needs the server extra: pip install "synapse-orm[server]".'
         ),
         epilog=(
             f"Full run: {FULL.files} files plus a {FULL.big_file_mib} MiB file sent in {FULL.chunk_mib} MiB chunks. "
@@ -46,15 +57,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--quick", action="store_true", help="a small, fast run (for CI)")
     parser.add_argument(
-        "--files", type=_positive, metavar="N",
+        "--files",
+        type=_positive,
+        metavar="N",
         help=f"small files, half PNG images and half JSON labels (default {FULL.files}, --quick {QUICK.files})",
     )
     parser.add_argument(
-        "--big-file-mib", type=_positive, metavar="MIB",
+        "--big-file-mib",
+        type=_positive,
+        metavar="MIB",
         help=f"size of the big file (default {FULL.big_file_mib}, --quick {QUICK.big_file_mib})",
     )
     parser.add_argument(
-        "--chunk-mib", type=_positive, metavar="MIB",
+        "--chunk-mib",
+        type=_positive,
+        metavar="MIB",
         help=f"chunk size for the big file (default {FULL.chunk_mib}, --quick {QUICK.chunk_mib})",
     )
     parser.add_argument("--workers", type=_positive, metavar="N", help="parallel uploads (default 8)")
@@ -64,7 +81,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help="show progress bars (default: when stderr is a terminal and tqdm is installed)",
     )
-    parser.add_argument("--url", help="run against this backend instead (needs --token)")
+    parser.add_argument(
+        "--url", help="run against this backend API URL instead, e.g. http://127.0.0.1:8000/api/v1 (needs --token)"
+    )
     parser.add_argument("--token", help="API token for --url")
     parser.set_defaults(handler=run)
     return parser
@@ -94,7 +113,7 @@ def options_from(args: argparse.Namespace) -> DemoOptions:
 def run(args: argparse.Namespace) -> int:
     if bool(args.url) != bool(args.token):
         return fail(COMMAND, "--url and --token go together (the demo ignores SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN)")
-    return guarded(COMMAND, lambda: _run(args, options_from(args)))
+    return guarded(COMMAND, lambda: _run(args, options_from(args)), HINTS)
 
 
 def _run(args: argparse.Namespace, options: DemoOptions) -> int:
@@ -106,6 +125,7 @@ def _run(args: argparse.Namespace, options: DemoOptions) -> int:
     _say(session, "")
     _say(session, summary.render())
     _say(session, f"\ndemo finished in {time.monotonic() - started:.1f}s")
+    _say(session, NEXT_STEPS)
     return 0
 
 
@@ -118,9 +138,7 @@ def _session(args: argparse.Namespace, folder: Path) -> Iterator[Session]:
         with session:
             yield session
         return
-    from ..testing import LocalBackend
-
-    with LocalBackend(db=folder / "backend.sqlite3", token=new_token(), job_duration=1.0) as backend:
+    with local_backend_class()(db=folder / "backend.sqlite3", token=new_token(), job_duration=1.0) as backend:
         session = Session(backend.url, api_token=backend.token)
         _say(session, f"synapse demo: embedded backend at {backend.url} (temporary folder, removed at exit)")
         with session:

@@ -1,7 +1,7 @@
 """The demo pipeline: one realistic pass through the object model, step by step.
 
-Each step is a method that does its work through the public resource classes and reports
-items and bytes to the :class:`~synapse.cli.summary.Summary`, which measures requests and time.
+Each step is a method that does its work through the public resource classes and itemises
+what it did (and the bytes it uploaded) to the :class:`~synapse.cli.summary.Summary`, which measures requests and time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..resources import (
+from synapse import (
     Agent,
     DataCollection,
     DataFile,
@@ -27,13 +27,14 @@ from ..resources import (
     Plugin,
     PluginRelease,
     Project,
+    Session,
     Storage,
     Task,
     TaskTag,
 )
-from ..transfers.progress import Progress, make_progress
-from ..transport.session import Session
-from .samples import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
+
+from synapse.transfers.progress import Progress, make_progress
+from .sample_data import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
 from .summary import Summary, human_bytes
 
 MIB = 1024 * 1024
@@ -99,39 +100,49 @@ class Pipeline:
         model_zip = model_archive(self.workdir / "model.zip", "pets-v1")
         paths = [p for pair in pairs for p in pair] + [scan, plugin_zip, model_zip]
         nbytes = sum(p.stat().st_size for p in paths)
-        self.say(f"  generated {len(paths)} sample files ({human_bytes(nbytes)}) "
-                 f"in {time.monotonic() - started:.2f}s")
+        self.say(
+            f"  generated {len(paths)} sample files ({human_bytes(nbytes)}: {len(pairs)} PNG images, "
+            f"{len(pairs)} JSON labels, a {human_bytes(scan.stat().st_size)} scan, 2 zip archives) "
+            f"in {time.monotonic() - started:.2f}s"
+        )
         return Files(pairs, scan, plugin_zip, model_zip)
 
     def storage(self) -> None:
         with self.summary.step("storage") as step:
             Storage.create(
-                name="demo-local", category="internal", provider="file_system",
+                name="demo-local",
+                category="internal",
+                provider="file_system",
                 configuration={"location": "/srv/synapse/demo"},
             )
-            step.add(1)
+            step.add(1, "storage")
 
     def collection(self) -> DataCollection:
         with self.summary.step("data collection") as step:
             collection = DataCollection.create(
                 name="pets",
                 file_specifications=[
-                    {"name": "image", "file_type": "image", "is_required": True, "is_primary": True,
-                     "extensions": [".png"]},
+                    {
+                        "name": "image",
+                        "file_type": "image",
+                        "is_required": True,
+                        "is_primary": True,
+                        "extensions": [".png"],
+                    },
                     {"name": "label", "file_type": "json", "is_required": False, "extensions": [".json"]},
                 ],
             )
-            step.add(1)
+            step.add(1, "data collection")
         return collection
 
     def upload_units(self, collection: DataCollection, pairs: list[tuple[Path, Path]]) -> list[DataUnit]:
         items = [
-            {"files": {"image": image, "label": label}, "meta": json.loads(label.read_text())}
-            for image, label in pairs
+            {"files": {"image": image, "label": label}, "meta": json.loads(label.read_text())} for image, label in pairs
         ]
         with self.summary.step("upload files + data units") as step:
             units = collection.upload_many(items, workers=self.options.workers, progress=self.options.progress)
-            step.add(len(units) * 2, sum(p.stat().st_size for pair in pairs for p in pair))
+            step.add(len(pairs) * 2, "file", nbytes=sum(p.stat().st_size for pair in pairs for p in pair))
+            step.add(len(units), "data unit")
         self.say(f"  {len(units)} data units in {collection!r}")
         return units
 
@@ -144,9 +155,10 @@ class Pipeline:
         size = scan.stat().st_size
         chunk = self.options.chunk_mib * MIB
         chunks = -(-size // chunk)
-        with self.summary.step("big file (chunked)") as step, make_progress(
-            self.options.progress, size, desc=scan.name
-        ) as bar:
+        with (
+            self.summary.step("big file (chunked)") as step,
+            make_progress(self.options.progress, size, desc=scan.name) as bar,
+        ):
             stop = _StopHalfway(bar, size) if chunks > 1 else None
             sent_before = self.session.request_count
             if stop is not None:
@@ -154,35 +166,40 @@ class Pipeline:
                     DataFile.upload(scan, chunked=True, chunk_size=chunk, progress=stop)
             first_try = self.session.request_count - sent_before
             data_file = DataFile.upload(scan, chunked=True, chunk_size=chunk, progress=stop or bar)
-            step.add(1, size)
+            step.add(1, "file", nbytes=size)
         if stop is not None:
             resumed = self.session.request_count - sent_before - first_try
-            self.say(f"  interrupted on purpose after {human_bytes(stop.stopped_at)} of {human_bytes(size)} "
-                     f"({first_try} requests); uploading again resumed there ({resumed} requests)")
+            self.say(
+                f"  interrupted on purpose after {human_bytes(stop.stopped_at)} of {human_bytes(size)} "
+                f"({first_try} requests); uploading again resumed there ({resumed} requests)"
+            )
         self.say(f"  {data_file!r}: {chunks} chunk(s) of {self.options.chunk_mib} MiB, md5 {data_file.checksum}")
 
     def project_and_tasks(self, collection: DataCollection, units: list[DataUnit]) -> Project:
         with self.summary.step("project + tasks") as step:
             project = Project.create(
-                name="Pet classification", data_collection=collection,
+                name="Pet classification",
+                data_collection=collection,
                 configuration={"classification": {"labels": list(LABELS)}},
             )
             tasks = Task.bulk_create(project, units)
-            step.add(1 + len(tasks))
+            step.add(1, "project")
+            step.add(len(tasks), "task")
         return project
 
     def annotate(self, project: Project) -> None:
         tasks = project.tasks.expand("data_unit")
         total = tasks.count()
-        with self.summary.step("annotate"), make_progress(
-            self.options.progress, total, desc="annotate", unit="task"
-        ) as bar:
+        with (
+            self.summary.step("annotate") as step,
+            make_progress(self.options.progress, total, desc="annotate", unit="task") as bar,
+        ):
             for task in tasks:
                 unit = task.data_unit
                 label = (unit.meta or {}).get("label") if unit is not None else None
                 task.annotate({"annotations": [{"type": "classification", "label": label}]})
+                step.add(1, "annotation")
                 bar.update(1)
-        self.summary.steps[-1].add(total)
 
     def tags(self, project: Project) -> None:
         with self.summary.step("tags") as step:
@@ -191,7 +208,8 @@ class Pipeline:
             tagged = Task.add_tags_to(project.tasks, [reviewed])
             sample = project.tasks[:5]
             Task.add_tags_to(sample, [check])
-            step.add(2 + tagged + len(sample))
+            step.add(2, "tag")
+            step.add(tagged + len(sample), "task tagged", "tasks tagged")
 
     def queries(self, project: Project) -> None:
         with self.summary.step("queries + identity map") as step:
@@ -200,18 +218,26 @@ class Pipeline:
             with self.session.no_requests():
                 same = Project.get(project.id)
                 linked = first.project if first is not None else None
-            step.add(3)
-        self.say(f"  {count} tasks; Project.get({project.id}) is the loaded object: {same is project}; "
-                 f"task.project is project: {linked is project}")
+            step.add(1, "count")
+            step.add(1, "task read", "tasks read")
+            step.add(2, "cache hit")
+        self.say(
+            f"  {count} tasks; Project.get({project.id}) is the loaded object: {same is project}; "
+            f"task.project is project: {linked is project}"
+        )
 
     def plugin_release(self, archive: Path) -> Plugin:
         with self.summary.step("plugin + release") as step:
             plugin = Plugin.create(code=PLUGIN_CODE, name="Demo classifier", category="neural_net")
             release = PluginRelease.create(
-                plugin=plugin, version="1.0.0", file=archive,
-                config={"actions": {"train": {"entrypoint": "train"}}}, requirements=["numpy>=1.26"],
+                plugin=plugin,
+                version="1.0.0",
+                file=archive,
+                config={"actions": {"train": {"entrypoint": "train"}}},
+                requirements=["numpy>=1.26"],
             )
-            step.add(2, archive.stat().st_size)
+            step.add(1, "plugin")
+            step.add(1, "release", nbytes=archive.stat().st_size)
         self.say(f"  {release!r}")
         return plugin
 
@@ -223,17 +249,17 @@ class Pipeline:
                 raise TypeError(f"plugin run returned {type(job).__name__}, not a Job")
             job.wait(timeout=120, poll=0.2)
             logs = job.log_lines()
-            step.add(2 + len(logs))
+            step.add(1, "agent")
+            step.add(1, "job")
+            step.add(len(logs), "log line")
         self.say(f"  {job!r}")
         for line in logs:
             self.say(f"    | {line}")
 
     def model(self, plugin: Plugin, archive: Path) -> None:
         with self.summary.step("model") as step:
-            model = Model.create(
-                name="pets-v1", plugin=plugin, file=archive, configuration={"labels": list(LABELS)}
-            )
-            step.add(1, archive.stat().st_size)
+            model = Model.create(name="pets-v1", plugin=plugin, file=archive, configuration={"labels": list(LABELS)})
+            step.add(1, "model", nbytes=archive.stat().st_size)
         self.say(f"  {model!r}")
 
     def ground_truth(self, collection: DataCollection, units: list[DataUnit]) -> None:
@@ -242,11 +268,15 @@ class Pipeline:
             version = GroundTruthVersion.create(name="v1", ground_truth_dataset=dataset)
             for unit in units[:GROUND_TRUTH_EVENTS]:
                 GroundTruthEvent.create(
-                    ground_truth_dataset_version=version, data_unit=unit,
+                    ground_truth_dataset_version=version,
+                    data_unit=unit,
                     data={"label": (unit.meta or {}).get("label")},
                 )
             events: list[Any] = list(GroundTruthEvent.filter(ground_truth_dataset_versions=[version.id]))
-            step.add(2 + len(events) * 2)
+            step.add(1, "dataset")
+            step.add(1, "version")
+            step.add(len(events), "event")
+            step.add(len(events), "read back", "read back")
         self.say(f"  {version!r}: {len(events)} events read back")
 
 

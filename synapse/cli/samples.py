@@ -1,99 +1,81 @@
-"""Synthetic sample files for the demo and the documentation examples.
+"""``synapse samples [DIR]``: write the files the documentation examples upload.
 
-Everything is generated (small gradient PNGs, JSON labels, a raw PPM scan, zip archives of
-JSON/Markdown), so nothing is downloaded and nothing looks like code, an executable or a secret.
+The docs name ``cat.png``, ``images/*.png``, ``scan.ppm``... relative to the folder they run in;
+this makes them (also from Python, with :func:`write_example_files`), so every page runs as
+written in an empty folder. Existing files are kept: they may be the reader's own.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
-import random
-import struct
-import zipfile
-import zlib
+from collections.abc import Callable
 from pathlib import Path
 
-LABELS = ("cat", "dog", "bird", "car", "tree")
-WRITE_BLOCK = 1 << 20
+from .common import guarded
+from .sample_data import WRITE_BLOCK, model_archive, plugin_archive, png_bytes, write_scan
+from .summary import human_bytes
+
+COMMAND = "samples"
+IMAGES = 12
 
 
-def png_bytes(width: int, height: int, seed: int) -> bytes:
-    """A valid RGB PNG: a diagonal gradient tinted by ``seed`` (every seed gives other bytes)."""
-    tint = random.Random(seed)
-    r0, g0, b0 = tint.randrange(256), tint.randrange(256), tint.randrange(256)
-    rows = bytearray()
-    for y in range(height):
-        rows.append(0)
-        for x in range(width):
-            rows += bytes(((r0 + x * 4) % 256, (g0 + y * 4) % 256, (b0 + x + y) % 256))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(rows))) + _chunk(
-        b"IEND", b""
+def _png(size: int, seed: int) -> Callable[[Path], object]:
+    return lambda path: path.write_bytes(png_bytes(size, size, seed))
+
+
+def _makers() -> dict[str, Callable[[Path], object]]:
+    """Relative path -> how to write it."""
+    makers: dict[str, Callable[[Path], object]] = {
+        "cat.png": _png(32, 1),
+        "cat.json": lambda path: path.write_text(json.dumps({"label": "cat"})),
+        "dog.png": _png(32, 2),
+    }
+    for index in range(IMAGES):
+        makers[f"images/{index:03d}.png"] = _png(24, 100 + index)
+    makers["scan.ppm"] = lambda path: write_scan(path, 3 * WRITE_BLOCK)  # 3 MiB: several 1 MiB chunks
+    makers["plugin.zip"] = lambda path: plugin_archive(path, "image-tools", "1.0.0")
+    makers["model.zip"] = lambda path: model_archive(path, "classifier")
+    return makers
+
+
+def write_example_files(folder: str | Path = ".") -> list[Path]:
+    """Write the docs' example files into ``folder`` and return those written; existing files are kept."""
+    written = []
+    for name, make in _makers().items():
+        path = Path(folder) / name
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make(path)
+        written.append(path)
+    return written
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the ``samples`` subcommand to the top-level parser."""
+    parser = subparsers.add_parser(
+        COMMAND,
+        help="write the example files the docs upload (cat.png, images/, scan.ppm...)",
+        description=(
+            "Write the files the documentation examples upload into a folder: cat.png, cat.json, dog.png, "
+            f"images/000.png to images/{IMAGES - 1:03d}.png, scan.ppm (3 MiB), plugin.zip and model.zip. "
+            "Files that already exist are kept."
+        ),
     )
+    parser.add_argument("folder", nargs="?", default=".", help="where to write them (default: the current folder)")
+    parser.set_defaults(handler=run)
+    return parser
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+def run(args: argparse.Namespace) -> int:
+    return guarded(COMMAND, lambda: _run(Path(args.folder)))
 
 
-def write_image_pairs(folder: Path, count: int, *, size: int = 48) -> list[tuple[Path, Path]]:
-    """``count`` (image, label JSON) pairs named ``sample_0000.png`` / ``sample_0000.json``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    pairs = []
-    for index in range(count):
-        image = folder / f"sample_{index:04d}.png"
-        image.write_bytes(png_bytes(size, size, index))
-        label = folder / f"sample_{index:04d}.json"
-        label.write_text(json.dumps({"label": LABELS[index % len(LABELS)], "source": "synthetic", "index": index}))
-        pairs.append((image, label))
-    return pairs
-
-
-def write_scan(path: Path, nbytes: int) -> Path:
-    """A binary PPM image of about ``nbytes`` bytes of noise (too big for one multipart POST)."""
-    width = 4096
-    height = max(1, nbytes // (width * 3))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        out.write(f"P6\n{width} {height}\n255\n".encode())
-        remaining = width * height * 3
-        while remaining:
-            block = min(WRITE_BLOCK, remaining)
-            out.write(os.urandom(block))
-            remaining -= block
-    return path
-
-
-def write_archive(path: Path, members: dict[str, str]) -> Path:
-    """A zip of text members (configuration, notes): what a plugin or model package carries."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
-    return path
-
-
-def plugin_archive(path: Path, code: str, version: str) -> Path:
-    config = {"name": code, "code": code, "version": version, "actions": {"train": {}, "export": {}}}
-    return write_archive(path, {"config.json": json.dumps(config, indent=2), "README.md": f"# {code}\n"})
-
-
-def model_archive(path: Path, name: str) -> Path:
-    weights = {"layers": [{"name": f"dense_{i}", "shape": [16, 16]} for i in range(4)], "classes": list(LABELS)}
-    return write_archive(path, {"model.json": json.dumps({"name": name, "format": "json-weights"}),
-                                "weights.json": json.dumps(weights)})
-
-
-def write_example_files(folder: Path) -> None:
-    """The files the documentation examples name, relative to the folder they run in."""
-    (folder / "cat.png").write_bytes(png_bytes(32, 32, 1))
-    (folder / "dog.png").write_bytes(png_bytes(32, 32, 2))
-    (folder / "cat.json").write_text(json.dumps({"label": "cat"}))
-    images = folder / "images"
-    images.mkdir(exist_ok=True)
-    for index in range(12):
-        (images / f"{index:03d}.png").write_bytes(png_bytes(24, 24, 100 + index))
-    write_scan(folder / "scan.ppm", 3 * WRITE_BLOCK)
-    plugin_archive(folder / "plugin.zip", "image-tools", "1.0.0")
-    model_archive(folder / "model.zip", "classifier")
+def _run(folder: Path) -> int:
+    written = write_example_files(folder)
+    kept = len(_makers()) - len(written)
+    size = human_bytes(sum(path.stat().st_size for path in written))
+    note = f"; kept {kept} that already existed" if kept else ""
+    print(f"wrote {len(written)} example files ({size}) in {folder}{note}")
+    return 0

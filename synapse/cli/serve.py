@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from .common import guarded, local_backend_class
+
+if TYPE_CHECKING:
+    from synapse.testing import LocalBackend
 
 COMMAND = "serve"
+WIDTH = 100
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -17,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         COMMAND,
         help="run a local Synapse backend (SQLite) in the foreground",
         description="Run the local Synapse backend on this machine until interrupted (Ctrl-C or SIGTERM).",
+        epilog='Needs the server extra: pip install "synapse-orm[server]".',
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -31,9 +40,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..testing.server import LocalBackend
+    return guarded(COMMAND, lambda: _run(args))
 
-    backend = LocalBackend(
+
+def _run(args: argparse.Namespace) -> int:
+    backend = local_backend_class()(
         db=args.db,
         token=args.token,
         host=args.host,
@@ -54,11 +65,13 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"synapse {COMMAND}: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 1
-        if args.seed and backend.count("projects") == 0:
-            backend.seed_sample()
+        seeded = backend.seed_sample() if args.seed and backend.count("projects") == 0 else None
         print(f"Synapse local backend listening on {backend.url}", flush=True)
         print(f"Token: {backend.token}", flush=True)
         print(f"Data: {args.db or 'in memory'} (files in {backend.data_dir})", flush=True)
+        if args.seed:
+            print("", textwrap.fill(seed_report(backend, seeded), WIDTH), sep="\n", flush=True)
+        print(f"\nConnect with: export SYNAPSE_BASE_URL={backend.url} SYNAPSE_API_TOKEN={backend.token}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass
@@ -68,3 +81,31 @@ def run(args: argparse.Namespace) -> int:
         backend.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def seed_report(backend: LocalBackend, ids: dict[str, Any] | None) -> str:
+    """One paragraph on what ``--seed`` loaded (counts per family, the ids to start from), or why it did not."""
+    if ids is None:
+        return (
+            f"--seed: the store already holds data ({_count(backend, 'projects', 'project')}, "
+            f"{_count(backend, 'tasks', 'task')}), so no sample data was added."
+        )
+    project = backend.get("projects", ids["project"]) or {}
+    collection = backend.get("data_collections", ids["data_collection"]) or {}
+    plugin = backend.get("plugins", ids["plugin"]) or {}
+    return (
+        f"Sample data: project {ids['project']} ({project.get('name')!r}) with {_count(backend, 'tasks', 'task')} "
+        f"({_count(backend, 'task_tags', 'task tag')}, {_count(backend, 'assignments', 'assignment')}); "
+        f"data collection {ids['data_collection']} ({collection.get('name')!r}) with "
+        f"{_count(backend, 'data_units', 'data unit')} over {_count(backend, 'data_files', 'data file')}; "
+        f"plugin {ids['plugin']} ({plugin.get('code')!r}) with {_count(backend, 'plugin_releases', 'release')}; "
+        f"agent {ids['agent']}; {_count(backend, 'storages', 'storage')}; model {ids['model']}; "
+        f"ground truth dataset {ids['ground_truth_dataset']} with version {ids['ground_truth_dataset_version']} "
+        f"({_count(backend, 'ground_truth_events', 'event')}). Try: Project.get({ids['project']}), "
+        f"Plugin.get({plugin.get('code')!r}).run(action='train', agent={ids['agent']})."
+    )
+
+
+def _count(backend: LocalBackend, kind: str, noun: str) -> str:
+    count = backend.count(kind)
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -28,7 +28,7 @@ TOKEN = "tok-3f9c2a7d5e8b1c4f"
 
 
 def summary_rows(output: str) -> dict[str, list[str]]:
-    """Rows of the summary table by step name: [items, bytes, requests, seconds]."""
+    """Rows of the summary table by step name: [items, uploaded, requests, seconds, items are]."""
     rows: dict[str, list[str]] = {}
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("step") and "requests" in line)
@@ -49,11 +49,21 @@ def test_quick_demo_runs_every_step(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     rows = summary_rows(out)
     assert list(rows) == [*STEPS, "total"]
     for name in STEPS:
-        items, _, requests, seconds = rows[name]
+        items, _, requests, seconds, itemised = rows[name]
         assert int(items) > 0, name
         assert int(requests) > 0, name
         assert float(seconds) >= 0
+        assert sum(int(count) for count in re.findall(r"(\d+) ", itemised)) == int(items), (name, itemised)
+    assert rows["upload files + data units"][4] == "40 files, 20 data units"
+    assert rows["tags"][4] == "2 tags, 25 tasks tagged"
     assert rows["big file (chunked)"][1] == "6.0 MiB"
+    assert rows["total"][0] == str(sum(int(rows[name][0]) for name in STEPS))
+    assert "generated 43 sample files" in out and "20 PNG images, 20 JSON labels" in out
+    legend = " ".join(out[out.index("\nitems: ") :].split())
+    for column in ("items:", "uploaded: file contents sent", "requests: HTTP requests sent", "seconds: wall time"):
+        assert column in legend
+    assert out.rstrip().endswith("docs/quickstart.md                the same calls, one at a time")
+    assert "python -m synapse shell --local" in out.split("Try next:")[1]
     assert "SUCCEEDED" in out and "| Job finished" in out
     assert TOKEN not in out + err
 
@@ -78,15 +88,24 @@ def test_big_file_is_interrupted_then_resumed_without_resending_chunks(capsys: p
     assert code == 0, err
     assert "interrupted on purpose after 4.0 MiB of 6.0 MiB" in out
     chunk_puts = [r for r in ranges if r.endswith(f"/{scan_size}")]
-    assert len(chunk_puts) == len(set(chunk_puts)) == 4      # every chunk sent once, across both calls
-    assert len(state_reads) == 1                              # the resume asked the server for its offset
+    assert len(chunk_puts) == len(set(chunk_puts)) == 4  # every chunk sent once, across both calls
+    assert len(state_reads) == 1  # the resume asked the server for its offset
 
 
 def test_url_without_token_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--url", "http://127.0.0.1:9/api/v1"]) == 1
     _, err = capsys.readouterr()
-    assert err.strip().splitlines() == ["synapse demo: error: --url and --token go together "
-                                        "(the demo ignores SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN)"]
+    assert err.strip().splitlines() == [
+        "synapse demo: error: --url and --token go together (the demo ignores SYNAPSE_BASE_URL and SYNAPSE_API_TOKEN)"
+    ]
+
+
+def test_wrong_token_names_the_option_the_demo_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalBackend(token=TOKEN) as backend:
+        assert main(["demo", "--quick", "--url", backend.url, "--token", "not-the-token"]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("synapse demo: error: AuthenticationError: 401")
+    assert line.endswith("Check --token (the demo does not read SYNAPSE_API_TOKEN)")
 
 
 def test_unreachable_backend_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,6 +113,7 @@ def test_unreachable_backend_is_one_line(capsys: pytest.CaptureFixture[str]) -> 
     _, err = capsys.readouterr()
     [line] = err.strip().splitlines()
     assert line.startswith("synapse demo: error: APIConnectionError: could not connect to the backend")
+    assert line.endswith("Check --url and that the backend is running")
     assert TOKEN not in err
 
 

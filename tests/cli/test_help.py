@@ -6,7 +6,7 @@ import pytest
 
 from synapse.__main__ import main
 
-COMMANDS = ("serve", "demo", "shell")
+COMMANDS = ("serve", "demo", "shell", "samples")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -32,6 +32,7 @@ def test_top_level_help_lists_my_commands(capsys: pytest.CaptureFixture[str]) ->
         (["demo", "--bogus"], "unrecognized arguments: --bogus"),
         (["demo", "--files", "0"], "argument --files: expected a positive integer, got '0'"),
         (["shell", "--local", "--url", "http://x"], "argument --url: not allowed with argument --local"),
+        (["shell", "-c", "print(1)", "script.py"], "argument script: not allowed with argument -c"),
     ],
 )
 def test_bad_options_fail_clearly(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,30 +6,39 @@ mark a Python block as "do not run": a block fenced with another Python spelling
 ``pycon``...) or with no language fails a test instead of being skipped. A block that defines pytest-style ``test_*``
 functions has them called, with a fresh ``LocalBackend`` for ``synapse_backend``.
 
-The blocks see ``SYNAPSE_BASE_URL`` and ``SYNAPSE_API_TOKEN`` pointing at a seeded
-``LocalBackend`` (so ``synapse.connect()`` works with no arguments) and run in a scratch folder
-holding the files they name (``cat.png``, ``images/*.png``...).
+Each page runs as a reader would copy it: in a fresh, empty folder (a page that uploads
+``cat.png`` makes it first, as its text says), against ``python -m synapse serve --seed`` started
+the way the quickstart starts it, with ``SYNAPSE_BASE_URL`` and ``SYNAPSE_API_TOKEN`` set by the
+quickstart's ``export`` line (only the port differs: the server picks a free one). Nothing else is
+prepared; upload journals go to a cache folder outside the page's folder.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from synapse import set_default_session
-from synapse.cli.samples import write_example_files
 from synapse.testing import LocalBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 RUNNABLE = "python"
 PYTHONISH = re.compile(r"^(py|python|pycon|ipython)", re.IGNORECASE)
+QUICKSTART = ROOT / "docs" / "quickstart.md"
+SERVE_COMMAND = "python -m synapse serve --seed"
+EXPORT = re.compile(r"^export SYNAPSE_BASE_URL=(?P<url>\S+) SYNAPSE_API_TOKEN=(?P<token>\S+)$")
 
 
 @dataclass(frozen=True)
@@ -82,9 +91,10 @@ def all_examples() -> list[Example]:
 
 @dataclass
 class PageRun:
-    """The shared namespace of one page and which of its blocks already ran."""
+    """The folder and shared namespace of one page, and which of its blocks already ran."""
 
     page: Path
+    folder: Path
     namespace: dict[str, Any] = field(default_factory=lambda: {"__name__": "__docs__"})
     done: dict[int, Exception | None] = field(default_factory=dict)
 
@@ -135,18 +145,55 @@ def call_test(function: Any) -> None:
 EXAMPLES = all_examples()
 
 
-@pytest.fixture(scope="module")
-def docs_backend() -> Iterator[LocalBackend]:
-    with LocalBackend(job_duration=0.2) as backend:
-        backend.seed_sample()
-        yield backend
+@dataclass(frozen=True)
+class Served:
+    """What ``serve`` printed: its URL and token."""
+
+    url: str
+    token: str
+
+
+def quickstart_setup() -> tuple[list[str], str, str]:
+    """The quickstart's command that starts the backend, and the URL and token its ``export`` line sets."""
+    lines = [
+        line.split("#")[0].strip()
+        for _, info, source in fenced_blocks(QUICKSTART)
+        if info == "bash"
+        for line in source.splitlines()
+    ]
+    [serve] = [line for line in lines if line.startswith(SERVE_COMMAND)]
+    [export] = [match for line in lines if (match := EXPORT.match(line))]
+    return serve.split()[3:], export["url"], export["token"]
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("docs")
-    write_example_files(folder)
-    return folder
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The quickstart's ``serve`` command, on a free port (8000 may be taken) and with its own working folder."""
+    args, _, _ = quickstart_setup()
+    log = tmp_path_factory.mktemp("serve") / "stderr.txt"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "synapse", *args, "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=log.parent,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    assert process.stdout is not None
+    try:
+        printed = ""
+        while "Press Ctrl-C" not in printed:
+            line = process.stdout.readline()
+            assert line, f"serve exited: {log.read_text()}"
+            printed += line
+        url = re.search(r"listening on (\S+)", printed)
+        token = re.search(r"^Token: (\S+)$", printed, re.MULTILINE)
+        assert url and token, printed
+        yield Served(url[1], token[1])
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -157,13 +204,20 @@ def page_runs() -> Iterator[dict[Path, PageRun]]:
 
 
 @pytest.fixture
-def docs_env(docs_backend: LocalBackend, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def docs_env(served: Served, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader's shell after the quickstart's ``export`` line, with the port ``serve`` picked."""
     for name in ("SYNAPSE_ACCESS_TOKEN", "SYNAPSE_AGENT_TOKEN", "SYNAPSE_TENANT"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SYNAPSE_BASE_URL", docs_backend.url)
-    monkeypatch.setenv("SYNAPSE_API_TOKEN", docs_backend.token)
-    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(scratch / ".cache"))
-    monkeypatch.chdir(scratch)
+    _, url, token = quickstart_setup()
+    monkeypatch.setenv("SYNAPSE_BASE_URL", url.replace("127.0.0.1:8000", urlsplit(served.url).netloc))
+    monkeypatch.setenv("SYNAPSE_API_TOKEN", token)
+    monkeypatch.setenv("SYNAPSE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "docs-cache"))
+
+
+def test_quickstart_export_line_matches_what_serve_prints(served: Served) -> None:
+    _, url, token = quickstart_setup()
+    assert url.replace("127.0.0.1:8000", urlsplit(served.url).netloc) == served.url
+    assert token == served.token
 
 
 def test_no_python_block_escapes_the_run() -> None:
@@ -182,11 +236,17 @@ def test_docs_have_examples() -> None:
 
 @pytest.mark.usefixtures("docs_env")
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
-def test_example(example: Example, page_runs: dict[Path, PageRun]) -> None:
+def test_example(
+    example: Example,
+    page_runs: dict[Path, PageRun],
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     run = page_runs.get(example.page)
     if run is None:
-        # A page starts with no default session, as a reader's fresh interpreter would.
+        # A page starts with no default session and in an empty folder, as a reader's fresh interpreter would.
         set_default_session(None)
-        run = page_runs[example.page] = PageRun(example.page)
+        run = page_runs[example.page] = PageRun(example.page, tmp_path_factory.mktemp(example.page.stem))
+    monkeypatch.chdir(run.folder)
     before = [other for other in EXAMPLES if other.page == example.page and other.line < example.line]
     run.run_through(example, before)
