@@ -32,8 +32,8 @@ from synapse import (
     Task,
     TaskTag,
 )
-
 from synapse.transfers.progress import Progress, make_progress
+
 from .sample_data import LABELS, model_archive, plugin_archive, write_image_pairs, write_scan
 from .summary import Summary, human_bytes
 
