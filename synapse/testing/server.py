@@ -113,7 +113,11 @@ class LocalBackend:
             listener = _listen(self.host, self.port)
             try:
                 server = make_server(
-                    self.host, self.port, self.app, threaded=True, request_handler=KeepAliveRequestHandler,
+                    self.host,
+                    self.port,
+                    self.app,
+                    threaded=True,
+                    request_handler=KeepAliveRequestHandler,
                     fd=listener.fileno(),
                 )
                 self.port = listener.getsockname()[1]
@@ -218,11 +222,13 @@ class LocalBackend:
             self.app.errors.clear()
 
     def seed(self, kind: str, objects: list[dict[str, Any]]) -> list[int]:
-        """Bulk-insert objects straight into the store (no HTTP, no validation); returns ids."""
-        from synapse.testing.handlers.crud import now_iso
+        """Bulk-insert objects straight into the store (no HTTP, no validation); returns ids.
+
+        Server-owned fields get their defaults (``created``, a task's ``has_data``/``is_discarded``)."""
+        from synapse.testing.handlers.crud import now_iso, server_fields
 
         now = now_iso()
-        prepared = [{"created": now, "modified": now, **obj} for obj in objects]
+        prepared = [server_fields(kind, {"created": now, "modified": now, **obj}) for obj in objects]
         return [int(obj["id"]) for obj in self.store.insert_many(kind, prepared)]
 
     def seed_sample(self, tasks: int = 300) -> dict[str, Any]:

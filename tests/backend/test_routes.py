@@ -174,7 +174,8 @@ def test_plugin_releases_by_code_filter_and_decoded_lookup(api: Api) -> None:
     by_code = api.get("plugin_releases/", params={"plugin": "co/de"}).json()
     assert by_code["count"] == 2 and {r["plugin"] for r in by_code["results"]} == {plugin["id"]}
     assert api.get("plugin_releases/", params={"plugin": str(other["id"])}).json()["count"] == 1
-    assert api.get("plugin_releases/", params={"plugin": "missing"}).json()["count"] == 0
+    missing = api.get("plugin_releases/", params={"plugin": "missing"})
+    assert missing.status_code == 400 and list(missing.json()) == ["plugin"]  # django-filter: invalid choice
     # A proxy or WSGI server may hand over the lookup already decoded, slash and all.
     decoded = api.get("plugin_releases/co/de@2.0/", params={"expand": "plugin"})
     assert decoded.status_code == 200 and decoded.json()["plugin"]["code"] == "co/de"
@@ -273,22 +274,51 @@ def test_generic_crud_patch_put_delete(api: Api, sample: dict[str, Any]) -> None
     assert api.delete(f"projects/{project['id']}/").status_code == 404
 
 
-def test_filters_ordering_fields(api: Api, sample: dict[str, Any]) -> None:
+def test_declared_filters_and_ordering_fields(api: Api, sample: dict[str, Any]) -> None:
     ids = sample["tasks"]
     desc = api.get("sdk/tasks/", params={"ordering": "-id", "page_size": 3}).json()["results"]
     assert [t["id"] for t in desc] == sorted(ids, reverse=True)[:3]
     by_status = api.get("sdk/tasks/", params={"ordering": "status,-id", "fields": "id,status"}).json()
     assert by_status["results"][0]["status"] == "completed"
     assert set(by_status["results"][0]) == {"id", "status"}
-    chosen = api.get("sdk/tasks/", params={"id__in": f"{ids[0]},{ids[2]}"}).json()
-    assert [t["id"] for t in chosen["results"]] == [ids[0], ids[2]]
-    repeated = api.get("sdk/tasks/", params=[("id", ids[1]), ("id", ids[3])]).json()
-    assert repeated["count"] == 2
-    assert api.get("sdk/tasks/", params={"status": "completed"}).json()["count"] == 10
-    assert api.get("sdk/tasks/", params={"no_such_field": "x"}).json()["count"] == 0
-    assert api.get("sdk/tasks/", params={"search": "x", "format": "json"}).json()["count"] == 30
-    nested = api.get("data_units/", params={"meta__label": "cat"}).json()
-    assert nested["count"] == 15
+    unknown = api.get("sdk/tasks/", params={"ordering": "-no_such_field", "page_size": 3}).json()
+    assert [t["id"] for t in unknown["results"]] == ids[:3]
+    assert api.get("sdk/tasks/", params={"data_unit": sample["data_units"][4]}).json()["count"] == 1
+    assert api.get("sdk/tasks/", params={"has_data": "false"}).json()["count"] == 30
+    assert api.get("sdk/tasks/", params={"has_data": "maybe"}).json()["count"] == 30  # ignored, as DRF does
+    # Undeclared parameters are ignored: no status filter, no lookups, no nested fields.
+    for params in (
+        {"status": "completed"},
+        {"id__in": f"{ids[0]},{ids[2]}"},
+        {"no_such_field": "x"},
+        {"search": "x", "format": "json"},
+    ):
+        assert api.get("sdk/tasks/", params=params).json()["count"] == 30, params
+    assert api.get("data_units/", params={"meta__label": "cat"}).json()["count"] == 30
+    bad = api.get("sdk/tasks/", params={"project": "999", "data_unit": "x", "is_discarded": "no"})
+    assert bad.status_code == 400 and bad.json() == {
+        "project": ["Select a valid choice. That choice is not one of the available choices."],
+        "data_unit": ["Select a valid choice. That choice is not one of the available choices."],
+    }
+
+
+def test_filters_that_reach_through_other_rows(api: Api, sample: dict[str, Any]) -> None:
+    version = sample["ground_truth_dataset_version"]
+    by_version = api.get("sdk/ground_truth_events/", params=[("ground_truth_dataset_versions", version)]).json()
+    assert by_version["count"] == 10
+    by_dataset = api.get("sdk/ground_truth_events/", params={"ground_truth_dataset": sample["ground_truth_dataset"]})
+    assert by_dataset.json()["count"] == 10
+    bad = api.get("sdk/ground_truth_events/", params=[("ground_truth_dataset_versions", "x")])
+    assert bad.status_code == 400 and bad.json() == {"ground_truth_dataset_versions": ['"x" is not a valid value.']}
+    tagged = api.get("sdk/assignments/", params={"task_tags": str(sample["task_tags"][0])}).json()
+    assert tagged["count"] == 2  # tasks 0 and 10 carry the tag, and both have an assignment
+    wrong = api.get("sdk/assignments/", params={"created_after": "yesterday", "id__in": "1,x"})
+    assert wrong.status_code == 400 and wrong.json() == {
+        "id__in": ["Enter a number."],
+        "created_after": ["Enter a valid date/time."],
+    }
+    assert api.get("sdk/assignments/", params={"created_after": "2000-01-01T00:00:00Z"}).json()["count"] == 20
+    assert api.get("sdk/assignments/", params={"created_before": "2000-01-01"}).json()["count"] == 0
 
 
 def test_trailing_slash_paths_never_redirect(api: Api, sample: dict[str, Any]) -> None:

@@ -14,17 +14,12 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
+from synapse.testing.filtersets import filter_conditions
 from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int, refuse_files
-from synapse.testing.pagination import envelope, page_params, resolve_page
+from synapse.testing.pagination import envelope, page_number, page_size
 from synapse.testing.routing import Router
-from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, READ_ONLY, REQUIRED
-from synapse.testing.store import OPERATORS, Query, dumps, is_field_path
-
-#: Query params that control the response rather than filter it.
-RESERVED = frozenset(
-    {"page", "page_size", "ordering", "expand", "fields", "url_host", "with_configuration", "format",
-     "search", "schema", "omit"}
-)
+from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, ORDERING_FIELDS, READ_ONLY, REQUIRED
+from synapse.testing.store import Query, dumps
 
 #: Expandable list-valued references: kind -> {field: target kind}.
 LIST_REFERENCES: dict[str, dict[str, str]] = {
@@ -57,71 +52,20 @@ def load(ctx: Ctx, kind: str, raw_id: str | int) -> dict[str, Any]:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _candidates(value: str) -> list[Any]:
-    """The JSON values a query string value may stand for (``"5"`` matches 5 and "5")."""
-    out: list[Any] = [value]
-    number = parse_int(value)
-    if number is not None:
-        out.append(number)
-    lowered = value.lower()
-    if lowered in ("true", "false"):
-        out.append(1 if lowered == "true" else 0)
-    return out
+def build_query(ctx: Ctx, kind: str, filterset: str | None = None) -> Query:
+    """The declared filters of ``filterset`` (default: the kind's) and DRF's ordering.
 
-
-def _int_fields(kind: str | None) -> set[str]:
-    """Fields holding ints only: an int-looking filter value needs no string twin there, which
-    keeps ``IN`` single-valued so SQLite can walk the expression index in id order."""
-    return {"id", *FOREIGN_KEYS.get(kind or "", {})}
-
-
-def _filter_id(ctx: Ctx, kind: str | None, path: str, value: str) -> int | None:
-    """A filter value for an id field; a plugin may be named by its code (``?plugin=my-plugin``)."""
-    number = parse_int(value)
-    target = FOREIGN_KEYS.get(kind or "", {}).get(path)
-    if number is None and target in CODE_LOOKUPS and value:
-        found = ctx.store.find_one(target, "code", value)
-        return int(found["id"]) if found else None
-    return number
-
-
-def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | None = None) -> Query:
-    """Equality / IN / comparison filters and ordering from the query string."""
-    query = Query()
-    int_fields = _int_fields(kind)
-    for key in ctx.args:
-        if key in RESERVED:
-            continue
-        values = ctx.args.getlist(key)
-        path, op = key, "in"
-        head, sep, suffix = key.rpartition("__")
-        if sep and suffix in OPERATORS:
-            path, op = head, suffix
-        path = (aliases or {}).get(path, path)
-        if not is_field_path(path):
-            query.filters.append(("id", "in", []))
-            continue
-        if op == "in":
-            expanded = [part for value in values for part in (value.split(",") if key.endswith("__in") else [value])]
-            if path in LIST_REFERENCES.get(kind or "", {}):
-                numbers = [parse_int(v) for v in expanded]
-                query.filters.append((path, "has", [n for n in numbers if n is not None]))
-            elif path in int_fields:
-                numbers = [_filter_id(ctx, kind, path, v) for v in expanded]
-                query.filters.append((path, "in", [n for n in numbers if n is not None]))
-            else:
-                query.filters.append((path, "in", [c for v in expanded for c in _candidates(v)]))
-        elif op == "isnull":
-            query.filters.append((path, op, [values[-1].lower() in ("1", "true")]))
-        else:
-            number = parse_int(values[-1])
-            query.filters.append((path, op, [number if number is not None else values[-1]]))
-    for term in ",".join(ctx.args.getlist("ordering")).split(","):
+    ``ordering`` (its last value) keeps only the readable fields of the family; unknown names are
+    dropped and, when none is left, the default ordering (by id) applies, as OrderingFilter does.
+    """
+    query = Query(filters=filter_conditions(ctx, filterset or kind))
+    values = ctx.args.getlist("ordering")
+    valid = ORDERING_FIELDS.get(kind, frozenset({"id"}))
+    for term in values[-1].split(",") if values else []:
         term = term.strip()
-        desc = term.startswith("-")
-        name = term.lstrip("-+")
-        if name and is_field_path(name):
-            query.ordering.append((name, desc))
+        name = term[1:] if term.startswith("-") else term
+        if name in valid:
+            query.ordering.append((name, term.startswith("-")))
     return query
 
 
@@ -178,14 +122,12 @@ def needs_shaping(ctx: Ctx) -> bool:
     return any(name in ctx.args for name in ("expand", "fields", "omit"))
 
 
-def list_response(
-    ctx: Ctx, kind: str, query: Query | None = None, transform: Transform | None = None
-) -> Response:
+def list_response(ctx: Ctx, kind: str, query: Query | None = None, transform: Transform | None = None) -> Response:
     """A DRF page of ``kind``; rows are joined as stored unless they must be reshaped."""
-    page, size = page_params(ctx)
-    query = query if query is not None else build_query(ctx, kind=kind)
+    query = query if query is not None else build_query(ctx, kind)
+    size = page_size(ctx)
     count = ctx.store.count(kind, query)
-    page = resolve_page(page, size, count)
+    page = page_number(ctx, size, count)
     query.limit, query.offset = size, (page - 1) * size
     rows = ctx.store.page(kind, query)
     if transform is not None or needs_shaping(ctx):
@@ -248,12 +190,21 @@ def validate_many(ctx: Ctx, kind: str, items: list[Any], partial: bool = False) 
     return cleaned
 
 
+def server_fields(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """Fields the server owns (v2 task fields): ``has_data`` follows ``data``; ``is_discarded`` starts False."""
+    if kind == "tasks":
+        obj.setdefault("is_discarded", False)
+        obj["has_data"] = bool(obj.get("data"))
+    return obj
+
+
 def create_many(ctx: Ctx, kind: str, items: list[Any]) -> list[dict[str, Any]]:
     cleaned = validate_many(ctx, kind, items)
     now = now_iso()
     for data in cleaned:
         data.setdefault("created", now)
         data["modified"] = now
+        server_fields(kind, data)
     return ctx.store.insert_many(kind, cleaned)
 
 
@@ -267,10 +218,12 @@ def update_one(ctx: Ctx, kind: str, obj_id: int, changes: dict[str, Any], replac
     data["modified"] = now_iso()
     if replace:
         current = load(ctx, kind, obj_id)
-        data = {**{k: current[k] for k in READ_ONLY if k in current}, **data}
+        data = server_fields(kind, {**{k: current[k] for k in READ_ONLY if k in current}, **data})
         data["id"] = obj_id
         ctx.store.replace(kind, data)
         return data
+    if kind == "tasks" and "data" in data:
+        data["has_data"] = bool(data["data"])
     updated = ctx.store.update(kind, obj_id, data)
     if updated is None:
         raise not_found()
