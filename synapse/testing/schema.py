@@ -81,7 +81,12 @@ INDEXED: Final[dict[str, tuple[str, ...]]] = {
 }
 
 #: Fields the server owns; a client cannot overwrite them with PATCH/PUT.
-READ_ONLY: Final[frozenset[str]] = frozenset({"id", "created", "modified", "has_data"})
+READ_ONLY: Final[frozenset[str]] = frozenset(
+    {"id", "created", "modified", "has_data", "available_actions", "token", "node_install_script"}
+)
+
+#: Fields stored but never read back: an agent's token is shown once, in the reply that minted it.
+SECRET_FIELDS: Final[dict[str, frozenset[str]]] = {"agents": frozenset({"token", "node_install_script"})}
 
 #: Fields a list may be ordered by (DRF's OrderingFilter accepts any readable serializer field):
 #: the v2 schema's fields under their v1 names plus the v1 fields clients read. List-valued

@@ -112,7 +112,7 @@ def test_assignments(api: Api, sample: dict[str, Any]) -> None:
 
 def test_agents(api: Api, sample: dict[str, Any]) -> None:
     agents = api.get("agents/").json()["results"]
-    assert agents[0]["token"] == sample["agent_token"]
+    assert agents[0]["status"] == "connected" and "token" not in agents[0]
     # health_check_agent: Content-Type json, empty body
     response = api.post(
         f"agents/{sample['agent_token']}/connect/", data=b"", headers={"Content-Type": "application/json"}
@@ -127,6 +127,33 @@ def test_agents(api: Api, sample: dict[str, Any]) -> None:
     )
     assert only_agent.status_code == 200
     assert api.post("agents/" + "f" * 40 + "/connect/", json={}).status_code == 404
+
+
+def test_agent_token_is_shown_once(api: Api) -> None:
+    created = api.create("agents/", {"name": "gpu", "token": "chosen-by-client"})
+    token = created["token"]
+    assert len(token) == 40 and all(c in "0123456789abcdef" for c in token)
+    assert created["node_install_script"] == api.url(f"agents/{token}/node_install_script/")
+    for read in (
+        api.get(f"agents/{created['id']}/").json(),
+        api.get("agents/").json()["results"][0],
+        api.patch(f"agents/{created['id']}/", json={"name": "gpu2"}).json(),
+    ):
+        assert "token" not in read and "node_install_script" not in read and read["id"] == created["id"]
+    script = api.session.get(created["node_install_script"], headers={"Synapse-Access-Token": ""}, timeout=5)
+    assert script.status_code == 200 and script.text.startswith("#!/bin/sh")
+    assert api.post(f"agents/{token}/connect/", data=b"").json()["status"] == "connected"
+
+
+def test_project_needs_a_title(api: Api) -> None:
+    missing = api.post("projects/", json={"description": "x"})
+    assert missing.status_code == 400 and missing.json() == {"title": ["This field is required."]}
+    blank = api.post("projects/", json={"name": "  "})
+    assert blank.status_code == 400 and blank.json() == {"title": ["This field may not be blank."]}
+    named = api.create("projects/", {"name": "Cats"})
+    assert named["title"] == named["name"] == "Cats"
+    assert api.put(f"projects/{named['id']}/", json={"description": "no title"}).status_code == 400
+    assert api.patch(f"projects/{named['id']}/", json={"description": "kept title"}).json()["title"] == "Cats"
 
 
 def test_plugins_crud_and_put_merges(api: Api) -> None:
@@ -191,10 +218,27 @@ def test_run_plugin_by_id_and_code(api: Api, sample: dict[str, Any]) -> None:
     seed_shape = api.post("plugins/sample-trainer/run/", json={"parameters": {"x": 1}, "context": {}, "zzz": 1})
     assert seed_shape.status_code == 201 and seed_shape.json()["params"] == {"x": 1}
     assert api.post("plugins/unknown/run/", json={}).status_code == 404
+    offered = api.get(f"plugin_releases/{sample['plugin_release']}/").json()["available_actions"]
+    assert offered == ["train", "inference"]
+    refused = api.post("plugins/sample-trainer/run/", json={"action": "deployment", "params": {}})
+    assert refused.status_code == 400 and refused.json() == {"action": ['"deployment" is not a valid choice.']}
+
+
+def test_release_actions_follow_its_config(api: Api) -> None:
+    api.create("plugins/", {"name": "P", "code": "p"})
+    release = api.create(
+        "plugin_releases/",
+        {"plugin": "p", "version": "1", "config": {"actions": {"export": {}}}, "available_actions": ["forged"]},
+    )
+    assert release["available_actions"] == ["export"]
+    patched = api.patch(f"plugin_releases/{release['id']}/", json={"config": {"actions": ["a", "b"]}}).json()
+    assert patched["available_actions"] == ["a", "b"]
+    assert api.post("plugins/p/run/", json={"action": "b"}).status_code == 201
+    assert api.post("plugins/p/run/", json={"action": "export"}).status_code == 400
 
 
 def test_jobs_list_get_patch_logs(api: Api, sample: dict[str, Any]) -> None:
-    job = api.post(f"plugins/{sample['plugin']}/run/", json={"action": "deployment", "params": {}}).json()
+    job = api.post(f"plugins/{sample['plugin']}/run/", json={"action": "inference", "params": {}}).json()
     assert api.get("jobs/").json()["count"] == 1
     got = api.get(f"jobs/{job['id']}/", params={"expand": "plugin_release"}).json()
     assert got["plugin_release"]["version"] == "1.0.0"

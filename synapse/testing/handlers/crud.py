@@ -18,7 +18,7 @@ from synapse.testing.filtersets import filter_conditions
 from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int, refuse_files
 from synapse.testing.pagination import envelope, page_number, page_size
 from synapse.testing.routing import Router
-from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, ORDERING_FIELDS, READ_ONLY, REQUIRED
+from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, ORDERING_FIELDS, READ_ONLY, REQUIRED, SECRET_FIELDS
 from synapse.testing.store import Query, dumps
 
 #: Expandable list-valued references: kind -> {field: target kind}.
@@ -91,7 +91,7 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, int) and not isinstance(item, bool):
                     ids.append(item)
-        found = ctx.store.get_many(target, ids)
+        found = {key: public(target, obj) for key, obj in ctx.store.get_many(target, ids).items()}
         if deeper:
             expand_objects(ctx, target, list(found.values()), deeper)
         for obj in objects:
@@ -102,8 +102,15 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
                 obj[name] = found[value]
 
 
+def public(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without the fields that are never read back (see ``SECRET_FIELDS``)."""
+    hidden = SECRET_FIELDS.get(kind)
+    return {k: v for k, v in obj.items() if k not in hidden} if hidden else obj
+
+
 def shape(ctx: Ctx, kind: str, objects: list[dict[str, Any]], transform: Transform | None = None) -> list[str]:
     """Apply transform, ``expand`` and ``fields`` and encode."""
+    objects = [public(kind, obj) for obj in objects]
     if transform is not None:
         objects = [transform(obj) for obj in objects]
     expand = _split_param(ctx, "expand")
@@ -130,7 +137,7 @@ def list_response(ctx: Ctx, kind: str, query: Query | None = None, transform: Tr
     page = page_number(ctx, size, count)
     query.limit, query.offset = size, (page - 1) * size
     rows = ctx.store.page(kind, query)
-    if transform is not None or needs_shaping(ctx):
+    if transform is not None or needs_shaping(ctx) or kind in SECRET_FIELDS:
         rows = shape(ctx, kind, [json.loads(row) for row in rows], transform)
     return envelope(ctx, count, rows, page, size)
 
@@ -138,7 +145,7 @@ def list_response(ctx: Ctx, kind: str, query: Query | None = None, transform: Tr
 def object_response(ctx: Ctx, kind: str, obj: dict[str, Any], status: int = 200) -> Response:
     if needs_shaping(ctx):
         return ctx.respond_text(shape(ctx, kind, [obj])[0], status)
-    return ctx.respond(obj, status)
+    return ctx.respond(public(kind, obj), status)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -190,11 +197,20 @@ def validate_many(ctx: Ctx, kind: str, items: list[Any], partial: bool = False) 
     return cleaned
 
 
+def _actions(config: Any) -> list[str]:
+    """A release's actions: the keys (or items) of ``config["actions"]``."""
+    actions = config.get("actions") if isinstance(config, dict) else None
+    return [str(name) for name in actions] if isinstance(actions, (dict, list)) else []
+
+
 def server_fields(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """Fields the server owns (v2 task fields): ``has_data`` follows ``data``; ``is_discarded`` starts False."""
+    """Fields the server owns (v2): a task's ``has_data`` follows ``data`` and ``is_discarded``
+    starts False; a release's ``available_actions`` come from its config unless declared."""
     if kind == "tasks":
         obj.setdefault("is_discarded", False)
         obj["has_data"] = bool(obj.get("data"))
+    elif kind == "plugin_releases" and "available_actions" not in obj:
+        obj["available_actions"] = _actions(obj.get("config"))
     return obj
 
 
@@ -218,12 +234,15 @@ def update_one(ctx: Ctx, kind: str, obj_id: int, changes: dict[str, Any], replac
     data["modified"] = now_iso()
     if replace:
         current = load(ctx, kind, obj_id)
-        data = server_fields(kind, {**{k: current[k] for k in READ_ONLY if k in current}, **data})
+        kept = {k: current[k] for k in READ_ONLY if k in current and k != "available_actions"}
+        data = server_fields(kind, {**kept, **data})
         data["id"] = obj_id
         ctx.store.replace(kind, data)
         return data
     if kind == "tasks" and "data" in data:
         data["has_data"] = bool(data["data"])
+    if kind == "plugin_releases" and "config" in data:
+        data["available_actions"] = _actions(data["config"])
     updated = ctx.store.update(kind, obj_id, data)
     if updated is None:
         raise not_found()
