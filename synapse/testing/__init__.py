@@ -43,8 +43,6 @@ Deliberate differences from the real (DRF on PostgreSQL) backend, each for one r
 - Rows are stored as sent: fields a real serializer would drop come back, and every row carries
   ``created``/``modified``. ``expand``, ``fields`` and ``omit`` work on every family.
 - The ``plugin`` filter takes a plugin code as well as an id, as the contract sends ``plugin=<code>``.
-- A filter value holding a NUL character gets the filter's usual message, not Django's "Null
-  characters are not allowed."
 
 Fault injection lives in ``synapse.testing.faults``. This package never imports the client side
 of ``synapse``; werkzeug is imported only when ``LocalBackend`` is first used.

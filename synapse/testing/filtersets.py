@@ -24,6 +24,7 @@ from synapse.testing.store import Query
 Condition = tuple[str, str, list[Any]]
 
 _THAT_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+_NUL = "Null characters are not allowed."
 _BOOLEANS: Final[dict[str, bool]] = {"1": True, "0": False, "true": True, "false": False}
 
 
@@ -163,6 +164,8 @@ def _integer(value: str) -> int:
 
 def _pk(ctx: Ctx, spec: Filter, value: str) -> int:
     """The pk of an existing ``spec.target`` row (plugins may also be named by code)."""
+    if "\x00" in value:
+        raise _Invalid(_NUL)
     try:
         number = _integer(value)
     except _Invalid:
@@ -213,7 +216,9 @@ def _condition(ctx: Ctx, spec: Filter, raw: list[str]) -> Condition | None:
         for value in values:
             try:
                 ids.append(_pk(ctx, spec, value))
-            except _Invalid:
+            except _Invalid as exc:
+                if str(exc) == _NUL:
+                    raise
                 if not value.strip().lstrip("+-").isdigit():
                     raise _Invalid(f'"{value}" is not a valid value.') from None
                 raise _Invalid(f"Select a valid choice. {value} is not one of the available choices.") from None
@@ -221,6 +226,8 @@ def _condition(ctx: Ctx, spec: Filter, raw: list[str]) -> Condition | None:
     value = raw[-1]
     if spec.kind == "text":
         value = value.strip()
+        if "\x00" in value:
+            raise _Invalid(_NUL)
     if value == "":
         return None
     if spec.kind == "bool":

@@ -48,8 +48,9 @@ INVALID = {
         "data_unit=-1",
         "project=x&data_unit=y",
         "project=2&project=x",
+        "project=1%00",
     ],
-    "data_collections/": ["category=prompt"],
+    "data_collections/": ["category=prompt", "category=image%00"],
     "data_units/": ["data_collection=7"],
 }
 
