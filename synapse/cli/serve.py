@@ -19,6 +19,17 @@ COMMAND = "serve"
 WIDTH = 100
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number >= 1 (a page size of 0 makes no pages)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the ``serve`` subcommand to the top-level parser."""
     parser = subparsers.add_parser(
@@ -32,7 +43,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--db", default=None, help="SQLite file that keeps the data (default: in memory)")
     parser.add_argument("--token", default="devtoken", help="access token clients must send (default: devtoken)")
     parser.add_argument("--data-dir", default=None, help="folder for uploaded files (default: next to --db)")
-    parser.add_argument("--page-size", type=int, default=100, help="default page size (default: 100)")
+    parser.add_argument("--page-size", type=_positive, default=100, help="default page size (default: 100)")
+    parser.add_argument(
+        "--max-page-size", type=_positive, default=1000, help="largest page a page_size request gets (default: 1000)"
+    )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--seed", action="store_true", help="load the sample dataset when the store is empty")
     parser.set_defaults(handler=run)
@@ -50,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         page_size=args.page_size,
+        max_page_size=args.max_page_size,
         latency=args.latency,
         data_dir=args.data_dir,
     )

@@ -57,6 +57,8 @@ class Application:
         self.request_total = 0
         self.errors: list[dict[str, Any]] = []
         self.log_lock = threading.Lock()
+        #: Notified whenever a request is logged or finishes, for ``LocalBackend.wait_for_request``.
+        self.log_changed = threading.Condition(self.log_lock)
         self.stopping = threading.Event()
 
     # -- entry point -------------------------------------------------------------------------
@@ -78,6 +80,11 @@ class Application:
             body_size=request.content_length or 0,
             started=time.time(),
         )
+        # Logged on arrival, so a test can see a request whose handler is still running.
+        with self.log_lock:
+            self.requests.append(record)
+            self.request_total += 1
+            self.log_changed.notify_all()
         response: Response | None = None
         fault: Fault | None = None
         try:
@@ -110,10 +117,10 @@ class Application:
             response = json_response({"detail": "Internal server error"}, 500)
         finally:
             record.duration = time.monotonic() - started
-            record.status = None if environ.get(DROP_KEY) else (response.status_code if response else None)
             with self.log_lock:
-                self.requests.append(record)
-                self.request_total += 1
+                record.status = None if environ.get(DROP_KEY) else (response.status_code if response else None)
+                record.finished = True
+                self.log_changed.notify_all()
         body = response(environ, start_response)
         if fault is not None and fault.drip:
             return self._drip(body, fault.drip)

@@ -1,60 +1,76 @@
 """DRF PageNumberPagination, answered from stored JSON texts without re-encoding them.
 
-``next``/``previous`` are absolute (built from the request's Host) and keep every other query
-parameter, because the official client re-sends nothing but the ``next`` URL.
+What DRF decides, done the same way: ``page_size`` is read with ``int()`` and clamped to
+``max_page_size``; 0, a negative or a non-number silently means the default size (which no cap
+touches). ``page`` is ``int()``-read too (``last`` = the last page); anything else, 0 or a page
+past the end is 404 ``{"detail": "Invalid page."}``. ``next``/``previous`` are built from the
+request's own absolute URI by replacing only ``page`` (the query sorted by key, as DRF re-encodes
+it), so a clamped page keeps the requested ``page_size``; the ``previous`` of page 2 drops ``page``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
-from synapse.testing.http import ApiError, detail
+from synapse.testing.http import detail
+
+#: Characters Django's ``escape_uri_path`` leaves alone when it rebuilds the request path.
+_PATH_SAFE = "/:@&+$,-_.!~*'()"
 
 
-def page_params(ctx: Ctx) -> tuple[int, int]:
-    """(page, page_size) from the query; bad values get a clear 4xx, never a 500."""
-    raw_page = ctx.args.get("page", "1").strip() or "1"
-    if raw_page == "last":
-        page = -1
-    elif raw_page.isdigit() and raw_page.isascii() and int(raw_page) >= 1:
-        page = int(raw_page)
-    else:
-        raise detail(404, "Invalid page.")
-    raw_size = ctx.args.get("page_size")
-    if raw_size is None or raw_size.strip() == "":
-        size = ctx.state.page_size
-    elif raw_size.strip().isdigit() and raw_size.strip().isascii() and int(raw_size) >= 1:
-        size = min(int(raw_size), ctx.state.max_page_size)
-    else:
-        raise ApiError(400, {"page_size": ["A valid positive integer is required."]})
-    return page, size
+def page_size(ctx: Ctx) -> int:
+    """DRF's ``get_page_size``: the last ``page_size`` value, capped; the default when unusable.
+    Read with ``int()``, as DRF does: surrounding spaces, ``+`` and ``_`` are accepted."""
+    values = ctx.args.getlist("page_size")
+    if values:
+        try:
+            size = int(values[-1])
+        except ValueError:
+            size = 0
+        if size > 0:
+            return min(size, ctx.state.max_page_size)
+    return ctx.state.page_size
 
 
-def resolve_page(page: int, size: int, count: int) -> int:
-    """The 1-based page number to serve; 404 past the end, like DRF."""
-    last = max(1, math.ceil(count / size))
-    if page == -1:
+def page_number(ctx: Ctx, size: int, count: int) -> int:
+    """DRF's ``get_page_number`` plus Django's ``Paginator.validate_number``; 404 when invalid."""
+    last = math.ceil(max(1, count) / size)
+    raw = ctx.args.getlist("page")
+    value = raw[-1] if raw else ""
+    if value == "":
+        return 1
+    if value == "last":
         return last
-    if page > last:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= last:
         raise detail(404, "Invalid page.")
-    return page
+    return number
 
 
-def page_url(ctx: Ctx, page: int, size: int) -> str:
-    items = [(k, v) for k, v in ctx.args.items(multi=True) if k not in ("page", "page_size")]
-    items += [("page", str(page)), ("page_size", str(size))]
-    return ctx.url(quote(ctx.path, safe="/@:,")) + "?" + urlencode(items)
+def page_url(ctx: Ctx, page: int | None) -> str:
+    """The request's absolute URI with ``page`` replaced (or removed when None), as DRF builds it."""
+    raw = str(ctx.request.environ.get("QUERY_STRING", "")).encode("latin-1").decode("utf-8", "replace")
+    query = parse_qs(raw, keep_blank_values=True)
+    query.pop("page", None)
+    if page is not None:
+        query["page"] = [str(page)]
+    text = urlencode(sorted(query.items()), doseq=True)
+    path = ctx.url(quote(ctx.path, safe=_PATH_SAFE))
+    return f"{path}?{text}" if text else path
 
 
 def envelope(ctx: Ctx, count: int, rows: list[str], page: int, size: int) -> Response:
     """The page response, with the result objects joined as stored text."""
-    last = max(1, math.ceil(count / size))
-    next_url = json.dumps(page_url(ctx, page + 1, size)) if page < last else "null"
-    prev_url = json.dumps(page_url(ctx, page - 1, size)) if page > 1 else "null"
+    last = math.ceil(max(1, count) / size)
+    next_url = json.dumps(page_url(ctx, page + 1)) if page < last else "null"
+    prev_url = json.dumps(page_url(ctx, None if page == 2 else page - 1)) if page > 1 else "null"
     text = f'{{"count":{count},"next":{next_url},"previous":{prev_url},"results":[{",".join(rows)}]}}'
     return ctx.respond_text(text)

@@ -33,8 +33,10 @@ class HeaderMap(Mapping[str, str]):
 class RequestRecord:
     """One request as the server saw it.
 
-    ``path`` is relative to the base URL (``tasks/1/``); ``status`` is None when the connection
-    was dropped without an answer; ``fault`` names the injected fault that applied, if any.
+    Logged when the request arrives, then completed in place: ``finished`` turns True once the
+    handler is done (answered, refused or dropped). ``path`` is relative to the base URL
+    (``tasks/1/``); ``status`` is None until then, and stays None when the connection was dropped
+    without an answer; ``fault`` names the injected fault that applied, if any.
     """
 
     method: str
@@ -47,3 +49,4 @@ class RequestRecord:
     duration: float = 0.0
     started: float = 0.0
     error: str | None = field(default=None, repr=False)
+    finished: bool = False

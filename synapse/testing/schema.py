@@ -81,4 +81,44 @@ INDEXED: Final[dict[str, tuple[str, ...]]] = {
 }
 
 #: Fields the server owns; a client cannot overwrite them with PATCH/PUT.
-READ_ONLY: Final[frozenset[str]] = frozenset({"id", "created", "modified"})
+READ_ONLY: Final[frozenset[str]] = frozenset(
+    {"id", "created", "modified", "has_data", "available_actions", "token", "node_install_script"}
+)
+
+#: Fields stored but never read back: an agent's token is shown once, in the reply that minted it.
+SECRET_FIELDS: Final[dict[str, frozenset[str]]] = {"agents": frozenset({"token", "node_install_script"})}
+
+#: Fields a list may be ordered by (DRF's OrderingFilter accepts any readable serializer field):
+#: the v2 schema's fields under their v1 names plus the v1 fields clients read. List-valued
+#: fields (tags, groups, ...) are left out: ordering by a many-to-many duplicates rows in Django.
+ORDERING_FIELDS: Final[dict[str, frozenset[str]]] = {
+    kind: frozenset({"id", "created", *fields.split()})
+    for kind, fields in {
+        "projects": "title name description category configuration settings data_collection is_archived tenant"
+        " category_display caution access_level count_max_assignments_per_task can_discard enable_workforce"
+        " task_count",
+        "tasks": "project data_unit workshop meta data schema is_discarded has_data status assignee",
+        "task_tags": "project name category description meta color",
+        "assignments": "project task user reviewer status_label status_review is_confirmed is_discarded data"
+        " status assignee",
+        "data_collections": "tenant name description category category_display meta caution access_level"
+        " is_archived count_projects",
+        "data_files": "checksum file_size meta storage file size filename",
+        "data_units": "data_collection group checksum meta files",
+        "plugins": "tenant code name category description is_active system_only is_public",
+        "plugin_releases": "plugin version readme config run_schema installation_schema author meta debug"
+        " is_released file",
+        "jobs": "status action params progress_record metrics_record result meta queue error is_active"
+        " plugin_release plugin agent modified completed started finished",
+        "agents": "name url status",
+        "storages": "name category provider is_default",
+        "models": "name category is_released is_external tenant neural_net dataset description configuration"
+        " plugin plugin_release checkpoint version file",
+        "ground_truth_events": "ground_truth_dataset_version ground_truth_dataset data_unit data files meta"
+        " data_size data_digest data_content_type",
+        "ground_truth_datasets": "name tenant project description data_collection",
+        "ground_truth_dataset_versions": "version name ground_truth_dataset description is_archived",
+        "serve_applications": "job status data",
+        "logs": "message level",
+    }.items()
+}

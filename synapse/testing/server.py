@@ -7,10 +7,12 @@ without auth, under ``<url>/media/<key>/<name>``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import tempfile
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -35,7 +37,8 @@ class LocalBackend:
     """A local Synapse backend. ``db=None`` keeps data in memory; a path keeps it in SQLite.
 
     Arguments: ``token`` clients must send; ``host``/``port`` to bind (0 = a free port);
-    ``page_size`` default (``max_page_size`` clamps requests); ``latency`` seconds added to every
+    ``page_size`` default (``max_page_size`` clamps a requested ``page_size``, as DRF does; the
+    default is not clamped); ``latency`` seconds added to every
     request; ``data_dir`` for stored files (default: ``<db>.files`` next to the db, or a temporary
     folder removed on stop for an in-memory store); ``max_body`` bytes before 413;
     ``upload_expiry`` seconds a chunked upload may stay unfinished; ``job_duration`` seconds from
@@ -63,6 +66,8 @@ class LocalBackend:
         max_page_size: int = 1000,
         log_limit: int = 100_000,
     ) -> None:
+        if page_size < 1 or max_page_size < 1:
+            raise ValueError("page_size and max_page_size must be at least 1")
         self.db = str(db) if db is not None else None
         self.token = token
         self.host = host
@@ -113,7 +118,11 @@ class LocalBackend:
             listener = _listen(self.host, self.port)
             try:
                 server = make_server(
-                    self.host, self.port, self.app, threaded=True, request_handler=KeepAliveRequestHandler,
+                    self.host,
+                    self.port,
+                    self.app,
+                    threaded=True,
+                    request_handler=KeepAliveRequestHandler,
                     fd=listener.fileno(),
                 )
                 self.port = listener.getsockname()[1]
@@ -129,18 +138,21 @@ class LocalBackend:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the store; data of a file database stays on disk."""
+        """Stop serving and close the store; data of a file database stays on disk.
+
+        Also releases a backend that never started (a busy port): its store and temporary folder."""
         with self._lifecycle:
             server, self._server = self._server, None
-            if server is None:
+            if server is not None:
+                self.app.stopping.set()
+                server.shutdown()
+                server.synapse_connections.close_all()  # type: ignore[attr-defined]
+                server.server_close()
+                if self._thread is not None:
+                    self._thread.join(timeout=5)
+                    self._thread = None
+            if self._closed:
                 return
-            self.app.stopping.set()
-            server.shutdown()
-            server.synapse_connections.close_all()  # type: ignore[attr-defined]
-            server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-                self._thread = None
             self.jobs.stop()
             self.store.close()
             self._closed = True
@@ -184,9 +196,35 @@ class LocalBackend:
         with self.app.log_lock:
             return list(self.app.requests)
 
+    def wait_for_request(
+        self, method: str, path_regex: str, timeout: float = 5.0, *, finished: bool = False
+    ) -> RequestRecord:
+        """The first logged request with this method whose relative path fully matches ``path_regex``,
+        waiting up to ``timeout`` seconds for it to arrive (and, with ``finished``, for its handler
+        to end). Use it instead of sleeping when a request may still be in flight, e.g. a POST the
+        client gave up on. Raises ``TimeoutError``.
+
+            backend.wait_for_request("POST", r"tasks/", finished=True)
+        """
+        pattern = re.compile(path_regex)
+        wanted = method.upper()
+        deadline = time.monotonic() + timeout
+        with self.app.log_changed:
+            while True:
+                for record in self.app.requests:
+                    if record.method == wanted and pattern.fullmatch(record.path):
+                        if record.finished or not finished:
+                            return record
+                        break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    state = "finished " if finished else ""
+                    raise TimeoutError(f"no {state}{wanted} {path_regex!r} within {timeout} s")
+                self.app.log_changed.wait(remaining)
+
     @property
     def request_count(self) -> int:
-        """Requests answered since start or the last clear_log()/reset() (not capped by log_limit)."""
+        """Requests received since start or the last clear_log()/reset() (not capped by log_limit)."""
         with self.app.log_lock:
             return self.app.request_total
 
@@ -218,11 +256,13 @@ class LocalBackend:
             self.app.errors.clear()
 
     def seed(self, kind: str, objects: list[dict[str, Any]]) -> list[int]:
-        """Bulk-insert objects straight into the store (no HTTP, no validation); returns ids."""
-        from synapse.testing.handlers.crud import now_iso
+        """Bulk-insert objects straight into the store (no HTTP, no validation); returns ids.
+
+        Server-owned fields get their defaults (``created``, a task's ``has_data``/``is_discarded``)."""
+        from synapse.testing.handlers.crud import now_iso, server_fields
 
         now = now_iso()
-        prepared = [{"created": now, "modified": now, **obj} for obj in objects]
+        prepared = [server_fields(kind, {"created": now, "modified": now, **obj}) for obj in objects]
         return [int(obj["id"]) for obj in self.store.insert_many(kind, prepared)]
 
     def seed_sample(self, tasks: int = 300) -> dict[str, Any]:

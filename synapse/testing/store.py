@@ -32,18 +32,10 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: Sorted id lists kept for non-id orderings (each is one list of ints per query).
 SORTED_QUERIES_KEPT = 8
 
-#: Comparison operators a filter may use.
-OPERATORS = frozenset({"in", "gt", "gte", "lt", "lte", "contains", "icontains", "isnull", "startswith"})
-
 
 def dumps(value: Any) -> str:
     """Compact JSON text, the form every object is stored and served in."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def is_field_path(path: str) -> bool:
-    """True when ``path`` (``a`` or ``a__b``) is safe to embed in a JSON path expression."""
-    return all(_NAME.match(part) for part in path.split("__"))
 
 
 def _expr(path: str) -> str:
@@ -57,7 +49,10 @@ def _expr(path: str) -> str:
 
 @dataclass
 class Query:
-    """A list query: filters are ANDed; each filter's values are ORed."""
+    """A list query: filters are ANDed; each filter's values are ORed.
+
+    Operators: ``in`` (the field equals one of the values), ``has`` (a list field holds one of
+    them), ``gte``/``lte`` (compared with the first value)."""
 
     filters: list[tuple[str, str, list[Any]]] = field(default_factory=list)
     ordering: list[tuple[str, bool]] = field(default_factory=list)
@@ -80,17 +75,8 @@ class Query:
                     continue
                 clauses.append(f"{expr} IN ({','.join('?' * len(values))})")
                 params.extend(values)
-            elif op == "isnull":
-                clauses.append(f"{expr} IS {'' if values and values[0] else 'NOT '}NULL")
-            elif op in ("contains", "icontains", "startswith"):
-                fn = "lower" if op == "icontains" else ""
-                test = "instr({0}(CAST({1} AS TEXT)), {0}(?)) {2}".format(
-                    fn, expr, "= 1" if op == "startswith" else "> 0"
-                )
-                clauses.append(test)
-                params.append(str(values[0]) if values else "")
             else:
-                sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+                sign = {"gte": ">=", "lte": "<="}[op]
                 clauses.append(f"{expr} {sign} ?")
                 params.append(values[0] if values else None)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -115,13 +101,9 @@ class Store:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last INTEGER)")
             for kind in sorted(ALL_KINDS):
-                self._conn.execute(
-                    f'CREATE TABLE IF NOT EXISTS "{kind}" (id INTEGER PRIMARY KEY, data TEXT NOT NULL)'
-                )
+                self._conn.execute(f'CREATE TABLE IF NOT EXISTS "{kind}" (id INTEGER PRIMARY KEY, data TEXT NOT NULL)')
                 for name in INDEXED.get(kind, ()):
-                    self._conn.execute(
-                        f'CREATE INDEX IF NOT EXISTS "ix_{kind}_{name}" ON "{kind}" ({_expr(name)})'
-                    )
+                    self._conn.execute(f'CREATE INDEX IF NOT EXISTS "ix_{kind}_{name}" ON "{kind}" ({_expr(name)})')
             self._generation: dict[str, int] = dict.fromkeys(ALL_KINDS, 0)
             self._count_cache: dict[tuple[Any, ...], tuple[int, int]] = {}
             self._cursor_cache: dict[tuple[Any, ...], tuple[int, int]] = {}

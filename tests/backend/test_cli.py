@@ -52,12 +52,40 @@ def test_serve_starts_answers_and_stops(tmp_path: Path, stop_signal: signal.Sign
     assert db.exists()
 
 
-def test_serve_on_a_busy_port_fails_in_one_line(backend: LocalBackend) -> None:
+def test_serve_on_a_busy_port_fails_in_one_line_and_leaves_no_folder(backend: LocalBackend, tmp_path: Path) -> None:
     port = urlsplit(backend.url).port
     result = subprocess.run(
         [sys.executable, "-m", "synapse", "serve", "--port", str(port)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "already in use" in lines[0], result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_max_page_size(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "synapse", "serve", "--port", "0", "--max-page-size", "7", "--seed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" ", 1)[-1].strip()
+        page = requests.get(
+            url + "/sdk/tasks/?page_size=50", headers={"Synapse-Access-Token": "Token devtoken"}, timeout=5
+        ).json()
+        assert len(page["results"]) == 7 and page["next"].endswith("?page=2&page_size=50")
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+    bad = subprocess.run(
+        [sys.executable, "-m", "synapse", "serve", "--max-page-size", "0"], capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode == 2 and "must be at least 1" in bad.stderr

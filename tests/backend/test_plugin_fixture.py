@@ -29,6 +29,57 @@ def test_fixture_in_a_user_project(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+def test_a_server_error_fails_the_test_but_an_injected_fault_does_not(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def get(backend, path):
+            return requests.get(backend.url + path, headers=backend.auth_headers, timeout=5)
+
+        def test_crash(synapse_backend, monkeypatch):
+            def boom(*args, **kwargs):
+                raise RuntimeError("kaboom")
+
+            monkeypatch.setattr(synapse_backend.store, "count", boom)
+            assert get(synapse_backend, "/projects/").status_code == 500
+
+        def test_injected_503(synapse_backend):
+            synapse_backend.faults.add("projects/", status=503, times=1)
+            assert get(synapse_backend, "/projects/").status_code == 503
+            assert get(synapse_backend, "/projects/").status_code == 200
+
+        def test_after_the_crash_starts_clean(synapse_backend):
+            assert synapse_backend.errors == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*LocalBackend logged 1 server error(s) during this test:*", "GET projects/*kaboom*"])
+
+
+def test_capped_and_each_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_capped(synapse_backend_capped):
+            b = synapse_backend_capped
+            b.seed("projects", [{"name": str(i)} for i in range(150)])
+            page = requests.get(b.url + "/projects/?page_size=1000", headers=b.auth_headers, timeout=5).json()
+            assert len(page["results"]) == 100 and page["next"].endswith("?page=2&page_size=1000")
+
+        def test_each(synapse_backend_each):
+            b = synapse_backend_each
+            b.seed("projects", [{"name": str(i)} for i in range(150)])
+            page = requests.get(b.url + "/projects/?page_size=1000", headers=b.auth_headers, timeout=5).json()
+            assert page["count"] == 150 and len(page["results"]) in (100, 150)
+        """
+    )
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=3)
+
+
 def test_plugin_import_is_cheap() -> None:
     import subprocess
     import sys

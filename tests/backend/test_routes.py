@@ -112,7 +112,7 @@ def test_assignments(api: Api, sample: dict[str, Any]) -> None:
 
 def test_agents(api: Api, sample: dict[str, Any]) -> None:
     agents = api.get("agents/").json()["results"]
-    assert agents[0]["token"] == sample["agent_token"]
+    assert agents[0]["status"] == "connected" and "token" not in agents[0]
     # health_check_agent: Content-Type json, empty body
     response = api.post(
         f"agents/{sample['agent_token']}/connect/", data=b"", headers={"Content-Type": "application/json"}
@@ -127,6 +127,33 @@ def test_agents(api: Api, sample: dict[str, Any]) -> None:
     )
     assert only_agent.status_code == 200
     assert api.post("agents/" + "f" * 40 + "/connect/", json={}).status_code == 404
+
+
+def test_agent_token_is_shown_once(api: Api) -> None:
+    created = api.create("agents/", {"name": "gpu", "token": "chosen-by-client"})
+    token = created["token"]
+    assert len(token) == 40 and all(c in "0123456789abcdef" for c in token)
+    assert created["node_install_script"] == api.url(f"agents/{token}/node_install_script/")
+    for read in (
+        api.get(f"agents/{created['id']}/").json(),
+        api.get("agents/").json()["results"][0],
+        api.patch(f"agents/{created['id']}/", json={"name": "gpu2"}).json(),
+    ):
+        assert "token" not in read and "node_install_script" not in read and read["id"] == created["id"]
+    script = api.session.get(created["node_install_script"], headers={"Synapse-Access-Token": ""}, timeout=5)
+    assert script.status_code == 200 and script.text.startswith("#!/bin/sh")
+    assert api.post(f"agents/{token}/connect/", data=b"").json()["status"] == "connected"
+
+
+def test_project_needs_a_title(api: Api) -> None:
+    missing = api.post("projects/", json={"description": "x"})
+    assert missing.status_code == 400 and missing.json() == {"title": ["This field is required."]}
+    blank = api.post("projects/", json={"name": "  "})
+    assert blank.status_code == 400 and blank.json() == {"title": ["This field may not be blank."]}
+    named = api.create("projects/", {"name": "Cats"})
+    assert named["title"] == named["name"] == "Cats"
+    assert api.put(f"projects/{named['id']}/", json={"description": "no title"}).status_code == 400
+    assert api.patch(f"projects/{named['id']}/", json={"description": "kept title"}).json()["title"] == "Cats"
 
 
 def test_plugins_crud_and_put_merges(api: Api) -> None:
@@ -174,7 +201,8 @@ def test_plugin_releases_by_code_filter_and_decoded_lookup(api: Api) -> None:
     by_code = api.get("plugin_releases/", params={"plugin": "co/de"}).json()
     assert by_code["count"] == 2 and {r["plugin"] for r in by_code["results"]} == {plugin["id"]}
     assert api.get("plugin_releases/", params={"plugin": str(other["id"])}).json()["count"] == 1
-    assert api.get("plugin_releases/", params={"plugin": "missing"}).json()["count"] == 0
+    missing = api.get("plugin_releases/", params={"plugin": "missing"})
+    assert missing.status_code == 400 and list(missing.json()) == ["plugin"]  # django-filter: invalid choice
     # A proxy or WSGI server may hand over the lookup already decoded, slash and all.
     decoded = api.get("plugin_releases/co/de@2.0/", params={"expand": "plugin"})
     assert decoded.status_code == 200 and decoded.json()["plugin"]["code"] == "co/de"
@@ -190,10 +218,27 @@ def test_run_plugin_by_id_and_code(api: Api, sample: dict[str, Any]) -> None:
     seed_shape = api.post("plugins/sample-trainer/run/", json={"parameters": {"x": 1}, "context": {}, "zzz": 1})
     assert seed_shape.status_code == 201 and seed_shape.json()["params"] == {"x": 1}
     assert api.post("plugins/unknown/run/", json={}).status_code == 404
+    offered = api.get(f"plugin_releases/{sample['plugin_release']}/").json()["available_actions"]
+    assert offered == ["train", "inference"]
+    refused = api.post("plugins/sample-trainer/run/", json={"action": "deployment", "params": {}})
+    assert refused.status_code == 400 and refused.json() == {"action": ['"deployment" is not a valid choice.']}
+
+
+def test_release_actions_follow_its_config(api: Api) -> None:
+    api.create("plugins/", {"name": "P", "code": "p"})
+    release = api.create(
+        "plugin_releases/",
+        {"plugin": "p", "version": "1", "config": {"actions": {"export": {}}}, "available_actions": ["forged"]},
+    )
+    assert release["available_actions"] == ["export"]
+    patched = api.patch(f"plugin_releases/{release['id']}/", json={"config": {"actions": ["a", "b"]}}).json()
+    assert patched["available_actions"] == ["a", "b"]
+    assert api.post("plugins/p/run/", json={"action": "b"}).status_code == 201
+    assert api.post("plugins/p/run/", json={"action": "export"}).status_code == 400
 
 
 def test_jobs_list_get_patch_logs(api: Api, sample: dict[str, Any]) -> None:
-    job = api.post(f"plugins/{sample['plugin']}/run/", json={"action": "deployment", "params": {}}).json()
+    job = api.post(f"plugins/{sample['plugin']}/run/", json={"action": "inference", "params": {}}).json()
     assert api.get("jobs/").json()["count"] == 1
     got = api.get(f"jobs/{job['id']}/", params={"expand": "plugin_release"}).json()
     assert got["plugin_release"]["version"] == "1.0.0"
@@ -273,22 +318,51 @@ def test_generic_crud_patch_put_delete(api: Api, sample: dict[str, Any]) -> None
     assert api.delete(f"projects/{project['id']}/").status_code == 404
 
 
-def test_filters_ordering_fields(api: Api, sample: dict[str, Any]) -> None:
+def test_declared_filters_and_ordering_fields(api: Api, sample: dict[str, Any]) -> None:
     ids = sample["tasks"]
     desc = api.get("sdk/tasks/", params={"ordering": "-id", "page_size": 3}).json()["results"]
     assert [t["id"] for t in desc] == sorted(ids, reverse=True)[:3]
     by_status = api.get("sdk/tasks/", params={"ordering": "status,-id", "fields": "id,status"}).json()
     assert by_status["results"][0]["status"] == "completed"
     assert set(by_status["results"][0]) == {"id", "status"}
-    chosen = api.get("sdk/tasks/", params={"id__in": f"{ids[0]},{ids[2]}"}).json()
-    assert [t["id"] for t in chosen["results"]] == [ids[0], ids[2]]
-    repeated = api.get("sdk/tasks/", params=[("id", ids[1]), ("id", ids[3])]).json()
-    assert repeated["count"] == 2
-    assert api.get("sdk/tasks/", params={"status": "completed"}).json()["count"] == 10
-    assert api.get("sdk/tasks/", params={"no_such_field": "x"}).json()["count"] == 0
-    assert api.get("sdk/tasks/", params={"search": "x", "format": "json"}).json()["count"] == 30
-    nested = api.get("data_units/", params={"meta__label": "cat"}).json()
-    assert nested["count"] == 15
+    unknown = api.get("sdk/tasks/", params={"ordering": "-no_such_field", "page_size": 3}).json()
+    assert [t["id"] for t in unknown["results"]] == ids[:3]
+    assert api.get("sdk/tasks/", params={"data_unit": sample["data_units"][4]}).json()["count"] == 1
+    assert api.get("sdk/tasks/", params={"has_data": "false"}).json()["count"] == 30
+    assert api.get("sdk/tasks/", params={"has_data": "maybe"}).json()["count"] == 30  # ignored, as DRF does
+    # Undeclared parameters are ignored: no status filter, no lookups, no nested fields.
+    for params in (
+        {"status": "completed"},
+        {"id__in": f"{ids[0]},{ids[2]}"},
+        {"no_such_field": "x"},
+        {"search": "x", "format": "json"},
+    ):
+        assert api.get("sdk/tasks/", params=params).json()["count"] == 30, params
+    assert api.get("data_units/", params={"meta__label": "cat"}).json()["count"] == 30
+    bad = api.get("sdk/tasks/", params={"project": "999", "data_unit": "x", "is_discarded": "no"})
+    assert bad.status_code == 400 and bad.json() == {
+        "project": ["Select a valid choice. That choice is not one of the available choices."],
+        "data_unit": ["Select a valid choice. That choice is not one of the available choices."],
+    }
+
+
+def test_filters_that_reach_through_other_rows(api: Api, sample: dict[str, Any]) -> None:
+    version = sample["ground_truth_dataset_version"]
+    by_version = api.get("sdk/ground_truth_events/", params=[("ground_truth_dataset_versions", version)]).json()
+    assert by_version["count"] == 10
+    by_dataset = api.get("sdk/ground_truth_events/", params={"ground_truth_dataset": sample["ground_truth_dataset"]})
+    assert by_dataset.json()["count"] == 10
+    bad = api.get("sdk/ground_truth_events/", params=[("ground_truth_dataset_versions", "x")])
+    assert bad.status_code == 400 and bad.json() == {"ground_truth_dataset_versions": ['"x" is not a valid value.']}
+    tagged = api.get("sdk/assignments/", params={"task_tags": str(sample["task_tags"][0])}).json()
+    assert tagged["count"] == 2  # tasks 0 and 10 carry the tag, and both have an assignment
+    wrong = api.get("sdk/assignments/", params={"created_after": "yesterday", "id__in": "1,x"})
+    assert wrong.status_code == 400 and wrong.json() == {
+        "id__in": ["Enter a number."],
+        "created_after": ["Enter a valid date/time."],
+    }
+    assert api.get("sdk/assignments/", params={"created_after": "2000-01-01T00:00:00Z"}).json()["count"] == 20
+    assert api.get("sdk/assignments/", params={"created_before": "2000-01-01"}).json()["count"] == 0
 
 
 def test_trailing_slash_paths_never_redirect(api: Api, sample: dict[str, Any]) -> None:

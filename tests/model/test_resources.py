@@ -189,7 +189,8 @@ def test_release_with_a_file_is_multipart(
 
 
 def test_run_returns_a_job(backend: LocalBackend, session: Session, plugin: Plugin) -> None:
-    release = PluginRelease.create(plugin=plugin, version="1.0.0")
+    # The real backend runs only the actions the release offers.
+    release = PluginRelease.create(plugin=plugin, version="1.0.0", config={"actions": {"train": {}, "infer": {}}})
     (agent_id,) = backend.seed("agents", [{"name": "gpu-1", "token": "a" * 40, "status": "connected"}])
     job = plugin.run(action="train", agent=Agent.get(agent_id), params={"epochs": 1}, version="1.0.0", debug=True)
     assert isinstance(job, Job)
@@ -218,6 +219,7 @@ def test_run_returns_the_raw_reply_when_it_is_not_a_job(
 
 
 def test_job_wait_logs_and_update(backend: LocalBackend, session: Session, plugin: Plugin) -> None:
+    PluginRelease.create(plugin=plugin, version="1.0.0", config={"actions": {"train": {}}})  # offers "train"
     job = plugin.run(action="train", params={})
     assert isinstance(job, Job)
     assert job.wait(timeout=10, poll=0.05) is job

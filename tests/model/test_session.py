@@ -225,7 +225,8 @@ def test_read_timeout_retries_get_but_never_post(backend: LocalBackend) -> None:
         with pytest.raises(synapse.ResponseIncompleteError, match="may have applied"):
             Task.create(project=pid, status="slow")
     assert len(requests_to(backend, "GET", f"projects/{pid}/")) == 2
-    time.sleep(0.6)  # the slow POST finishes on the server after the client gave up
+    # The slow POST finishes on the server after the client gave up: wait for it, not a fixed time.
+    backend.wait_for_request("POST", r"tasks/", timeout=10, finished=True)
     assert len(requests_to(backend, "POST", "tasks/")) == 1
     assert backend.count("tasks") == 1
 

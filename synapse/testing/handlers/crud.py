@@ -14,17 +14,12 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
+from synapse.testing.filtersets import filter_conditions
 from synapse.testing.http import ApiError, body_dict, invalid, no_content, not_found, parse_int, refuse_files
-from synapse.testing.pagination import envelope, page_params, resolve_page
+from synapse.testing.pagination import envelope, page_number, page_size
 from synapse.testing.routing import Router
-from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, READ_ONLY, REQUIRED
-from synapse.testing.store import OPERATORS, Query, dumps, is_field_path
-
-#: Query params that control the response rather than filter it.
-RESERVED = frozenset(
-    {"page", "page_size", "ordering", "expand", "fields", "url_host", "with_configuration", "format",
-     "search", "schema", "omit"}
-)
+from synapse.testing.schema import CODE_LOOKUPS, FOREIGN_KEYS, ORDERING_FIELDS, READ_ONLY, REQUIRED, SECRET_FIELDS
+from synapse.testing.store import Query, dumps
 
 #: Expandable list-valued references: kind -> {field: target kind}.
 LIST_REFERENCES: dict[str, dict[str, str]] = {
@@ -57,71 +52,20 @@ def load(ctx: Ctx, kind: str, raw_id: str | int) -> dict[str, Any]:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _candidates(value: str) -> list[Any]:
-    """The JSON values a query string value may stand for (``"5"`` matches 5 and "5")."""
-    out: list[Any] = [value]
-    number = parse_int(value)
-    if number is not None:
-        out.append(number)
-    lowered = value.lower()
-    if lowered in ("true", "false"):
-        out.append(1 if lowered == "true" else 0)
-    return out
+def build_query(ctx: Ctx, kind: str, filterset: str | None = None) -> Query:
+    """The declared filters of ``filterset`` (default: the kind's) and DRF's ordering.
 
-
-def _int_fields(kind: str | None) -> set[str]:
-    """Fields holding ints only: an int-looking filter value needs no string twin there, which
-    keeps ``IN`` single-valued so SQLite can walk the expression index in id order."""
-    return {"id", *FOREIGN_KEYS.get(kind or "", {})}
-
-
-def _filter_id(ctx: Ctx, kind: str | None, path: str, value: str) -> int | None:
-    """A filter value for an id field; a plugin may be named by its code (``?plugin=my-plugin``)."""
-    number = parse_int(value)
-    target = FOREIGN_KEYS.get(kind or "", {}).get(path)
-    if number is None and target in CODE_LOOKUPS and value:
-        found = ctx.store.find_one(target, "code", value)
-        return int(found["id"]) if found else None
-    return number
-
-
-def build_query(ctx: Ctx, aliases: dict[str, str] | None = None, kind: str | None = None) -> Query:
-    """Equality / IN / comparison filters and ordering from the query string."""
-    query = Query()
-    int_fields = _int_fields(kind)
-    for key in ctx.args:
-        if key in RESERVED:
-            continue
-        values = ctx.args.getlist(key)
-        path, op = key, "in"
-        head, sep, suffix = key.rpartition("__")
-        if sep and suffix in OPERATORS:
-            path, op = head, suffix
-        path = (aliases or {}).get(path, path)
-        if not is_field_path(path):
-            query.filters.append(("id", "in", []))
-            continue
-        if op == "in":
-            expanded = [part for value in values for part in (value.split(",") if key.endswith("__in") else [value])]
-            if path in LIST_REFERENCES.get(kind or "", {}):
-                numbers = [parse_int(v) for v in expanded]
-                query.filters.append((path, "has", [n for n in numbers if n is not None]))
-            elif path in int_fields:
-                numbers = [_filter_id(ctx, kind, path, v) for v in expanded]
-                query.filters.append((path, "in", [n for n in numbers if n is not None]))
-            else:
-                query.filters.append((path, "in", [c for v in expanded for c in _candidates(v)]))
-        elif op == "isnull":
-            query.filters.append((path, op, [values[-1].lower() in ("1", "true")]))
-        else:
-            number = parse_int(values[-1])
-            query.filters.append((path, op, [number if number is not None else values[-1]]))
-    for term in ",".join(ctx.args.getlist("ordering")).split(","):
+    ``ordering`` (its last value) keeps only the readable fields of the family; unknown names are
+    dropped and, when none is left, the default ordering (by id) applies, as OrderingFilter does.
+    """
+    query = Query(filters=filter_conditions(ctx, filterset or kind))
+    values = ctx.args.getlist("ordering")
+    valid = ORDERING_FIELDS.get(kind, frozenset({"id"}))
+    for term in values[-1].split(",") if values else []:
         term = term.strip()
-        desc = term.startswith("-")
-        name = term.lstrip("-+")
-        if name and is_field_path(name):
-            query.ordering.append((name, desc))
+        name = term[1:] if term.startswith("-") else term
+        if name in valid:
+            query.ordering.append((name, term.startswith("-")))
     return query
 
 
@@ -147,7 +91,7 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, int) and not isinstance(item, bool):
                     ids.append(item)
-        found = ctx.store.get_many(target, ids)
+        found = {key: public(target, obj) for key, obj in ctx.store.get_many(target, ids).items()}
         if deeper:
             expand_objects(ctx, target, list(found.values()), deeper)
         for obj in objects:
@@ -158,8 +102,15 @@ def expand_objects(ctx: Ctx, kind: str, objects: list[dict[str, Any]], specs: It
                 obj[name] = found[value]
 
 
+def public(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without the fields that are never read back (see ``SECRET_FIELDS``)."""
+    hidden = SECRET_FIELDS.get(kind)
+    return {k: v for k, v in obj.items() if k not in hidden} if hidden else obj
+
+
 def shape(ctx: Ctx, kind: str, objects: list[dict[str, Any]], transform: Transform | None = None) -> list[str]:
     """Apply transform, ``expand`` and ``fields`` and encode."""
+    objects = [public(kind, obj) for obj in objects]
     if transform is not None:
         objects = [transform(obj) for obj in objects]
     expand = _split_param(ctx, "expand")
@@ -178,17 +129,15 @@ def needs_shaping(ctx: Ctx) -> bool:
     return any(name in ctx.args for name in ("expand", "fields", "omit"))
 
 
-def list_response(
-    ctx: Ctx, kind: str, query: Query | None = None, transform: Transform | None = None
-) -> Response:
+def list_response(ctx: Ctx, kind: str, query: Query | None = None, transform: Transform | None = None) -> Response:
     """A DRF page of ``kind``; rows are joined as stored unless they must be reshaped."""
-    page, size = page_params(ctx)
-    query = query if query is not None else build_query(ctx, kind=kind)
+    query = query if query is not None else build_query(ctx, kind)
+    size = page_size(ctx)
     count = ctx.store.count(kind, query)
-    page = resolve_page(page, size, count)
+    page = page_number(ctx, size, count)
     query.limit, query.offset = size, (page - 1) * size
     rows = ctx.store.page(kind, query)
-    if transform is not None or needs_shaping(ctx):
+    if transform is not None or needs_shaping(ctx) or kind in SECRET_FIELDS:
         rows = shape(ctx, kind, [json.loads(row) for row in rows], transform)
     return envelope(ctx, count, rows, page, size)
 
@@ -196,7 +145,7 @@ def list_response(
 def object_response(ctx: Ctx, kind: str, obj: dict[str, Any], status: int = 200) -> Response:
     if needs_shaping(ctx):
         return ctx.respond_text(shape(ctx, kind, [obj])[0], status)
-    return ctx.respond(obj, status)
+    return ctx.respond(public(kind, obj), status)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -248,12 +197,30 @@ def validate_many(ctx: Ctx, kind: str, items: list[Any], partial: bool = False) 
     return cleaned
 
 
+def _actions(config: Any) -> list[str]:
+    """A release's actions: the keys (or items) of ``config["actions"]``."""
+    actions = config.get("actions") if isinstance(config, dict) else None
+    return [str(name) for name in actions] if isinstance(actions, (dict, list)) else []
+
+
+def server_fields(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """Fields the server owns (v2): a task's ``has_data`` follows ``data`` and ``is_discarded``
+    starts False; a release's ``available_actions`` come from its config unless declared."""
+    if kind == "tasks":
+        obj.setdefault("is_discarded", False)
+        obj["has_data"] = bool(obj.get("data"))
+    elif kind == "plugin_releases" and "available_actions" not in obj:
+        obj["available_actions"] = _actions(obj.get("config"))
+    return obj
+
+
 def create_many(ctx: Ctx, kind: str, items: list[Any]) -> list[dict[str, Any]]:
     cleaned = validate_many(ctx, kind, items)
     now = now_iso()
     for data in cleaned:
         data.setdefault("created", now)
         data["modified"] = now
+        server_fields(kind, data)
     return ctx.store.insert_many(kind, cleaned)
 
 
@@ -267,10 +234,15 @@ def update_one(ctx: Ctx, kind: str, obj_id: int, changes: dict[str, Any], replac
     data["modified"] = now_iso()
     if replace:
         current = load(ctx, kind, obj_id)
-        data = {**{k: current[k] for k in READ_ONLY if k in current}, **data}
+        kept = {k: current[k] for k in READ_ONLY if k in current and k != "available_actions"}
+        data = server_fields(kind, {**kept, **data})
         data["id"] = obj_id
         ctx.store.replace(kind, data)
         return data
+    if kind == "tasks" and "data" in data:
+        data["has_data"] = bool(data["data"])
+    if kind == "plugin_releases" and "config" in data:
+        data["available_actions"] = _actions(data["config"])
     updated = ctx.store.update(kind, obj_id, data)
     if updated is None:
         raise not_found()

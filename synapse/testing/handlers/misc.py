@@ -1,4 +1,4 @@
-"""Storages (configuration only on request), logs (one or many), data collections."""
+"""Storages (configuration only on request), logs (one or many), data collections, projects."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from synapse.testing.context import Ctx
-from synapse.testing.handlers.crud import create_many, list_response, load, object_response, shape
-from synapse.testing.http import as_bool, parse_body
+from synapse.testing.handlers.crud import (
+    create_many,
+    create_one,
+    list_response,
+    load,
+    object_response,
+    shape,
+    update_one,
+)
+from synapse.testing.http import as_bool, body_dict, invalid, parse_body
 from synapse.testing.routing import Router
 
 
@@ -53,7 +61,33 @@ def get_collection(ctx: Ctx, params: dict[str, str]) -> Response:
     return object_response(ctx, "data_collections", _with_specs(load(ctx, "data_collections", params["id"])))
 
 
+def _titled(body: dict[str, Any]) -> dict[str, Any]:
+    """A project needs a title (v1 clients call it ``name``; either fills the other), as DRF requires."""
+    title = body.get("title", body.get("name"))
+    if title is None:
+        raise invalid("title", "This field is required.")
+    if not isinstance(title, str) or not title.strip():
+        raise invalid("title", "This field may not be blank." if isinstance(title, str) else "Not a valid string.")
+    return {**body, "title": body.get("title", title), "name": body.get("name", title)}
+
+
+def create_project(ctx: Ctx, params: dict[str, str]) -> Response:
+    return object_response(ctx, "projects", create_one(ctx, "projects", _titled(body_dict(ctx.request))), 201)
+
+
+def replace_project(ctx: Ctx, params: dict[str, str]) -> Response:
+    """PUT is a full update, so the title is required again; PATCH may leave it out."""
+    obj_id = int(load(ctx, "projects", params["id"])["id"])
+    body = body_dict(ctx.request)
+    changes = _titled(body) if ctx.request.method == "PUT" or "title" in body or "name" in body else body
+    return object_response(
+        ctx, "projects", update_one(ctx, "projects", obj_id, changes, replace=ctx.request.method == "PUT")
+    )
+
+
 def register(router: Router) -> None:
+    router.add("projects/", "POST", create_project)
+    router.add("projects/<id>/", "PUT PATCH", replace_project)
     router.add("storages/", "GET", list_storages)
     router.add("storages/<id>/", "GET", get_storage)
     router.add("logs/", "POST", create_logs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -42,6 +43,10 @@ def run_plugin(ctx: Ctx, params: dict[str, str]) -> Response:
     release = latest_release(ctx, plugin["id"], str(version) if version else None)
     if version and release is None:
         raise invalid("version", f'Release "{version}" of plugin "{plugin.get("code")}" does not exist.')
+    action = body.get("action")
+    if action is not None and str(action) not in (release or {}).get("available_actions", []):
+        # The real backend validates the action against the release it runs (DRF ChoiceField wording).
+        raise invalid("action", f'"{action}" is not a valid choice.')
     job = {
         "status": "PENDING",
         "action": body.get("action"),
@@ -106,6 +111,24 @@ def connect_agent(ctx: Ctx, params: dict[str, str]) -> Response:
     return object_response(ctx, "agents", agent)
 
 
+def create_agent(ctx: Ctx, params: dict[str, str]) -> Response:
+    """Mint a 40-hex token; this reply is the only one that shows it (and the install script URL)."""
+    agent = create_one(ctx, "agents", body_dict(ctx.request))
+    token = secrets.token_hex(20)
+    script = ctx.url(f"agents/{token}/node_install_script/")
+    agent = ctx.store.update("agents", agent["id"], {"token": token, "node_install_script": script}) or agent
+    return ctx.respond(agent, 201)
+
+
+def node_install_script(ctx: Ctx, params: dict[str, str]) -> Response:
+    """The install script an agent's URL points at; the token in the path is the credential."""
+    agent = ctx.store.find_one("agents", "token", params["token"])
+    if agent is None:
+        raise detail(404, "Not found.")
+    text = f"#!/bin/sh\n# Installs the Synapse agent node {agent.get('name') or agent['id']}.\n"
+    return Response(text.encode(), content_type="text/x-shellscript; charset=utf-8")
+
+
 def create_plugin(ctx: Ctx, params: dict[str, str]) -> Response:
     body = body_dict(ctx.request)
     code = body.get("code")
@@ -119,4 +142,6 @@ def register(router: Router) -> None:
     router.add("plugins/<ref>/run/", "POST", run_plugin)
     router.add("plugin_releases/", "POST", create_release)
     router.add("plugin_releases/<lookup:path>/", "GET", get_release)
+    router.add("agents/", "POST", create_agent)
     router.add("agents/<token>/connect/", "POST", connect_agent, auth="agent")
+    router.add("agents/<token>/node_install_script/", "GET", node_install_script, auth="none")

@@ -31,7 +31,7 @@ def create_tasks(ctx: Ctx, params: dict[str, str]) -> Response:
         items = []
         for entry in body["data"]:
             if not isinstance(entry, dict):
-                raise invalid("data", "Each item must be an object such as {\"data_unit\": 1}.")
+                raise invalid("data", 'Each item must be an object such as {"data_unit": 1}.')
             items.append({"project": body.get("project"), **entry})
         if body.get("project") is None:
             raise invalid("project", "This field is required.")
@@ -46,7 +46,8 @@ def annotate(ctx: Ctx, params: dict[str, str]) -> Response:
     data = parse_body(ctx.request)
     if isinstance(data, dict):
         refuse_files(data)
-    task = ctx.store.update("tasks", task["id"], {"data": data, "modified": now_iso()}) or task
+    changes = {"data": data, "has_data": bool(data), "modified": now_iso()}
+    task = ctx.store.update("tasks", task["id"], changes) or task
     return object_response(ctx, "tasks", task)
 
 
@@ -101,11 +102,11 @@ def _unit_files(ctx: Ctx, obj: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"name": name, **(f if isinstance(f, dict) else {"url": f})} for name, f in files.items()]
 
 
-def sdk_list(kind: str, variant: str = "", aliases: dict[str, str] | None = None) -> Any:
+def sdk_list(kind: str, variant: str = "", filterset: str | None = None) -> Any:
     """``sdk/<kind>/`` pages; the ``data`` variant keeps id+data, ``files`` lists the unit's files."""
 
     def view(ctx: Ctx, params: dict[str, str]) -> Response:
-        query = build_query(ctx, aliases, kind)
+        query = build_query(ctx, kind, filterset)
         if variant == "data":
             return list_response(ctx, kind, query, lambda o: {"id": o["id"], "data": o.get("data")})
         if variant == "files":
@@ -113,9 +114,6 @@ def sdk_list(kind: str, variant: str = "", aliases: dict[str, str] | None = None
         return list_response(ctx, kind, query)
 
     return view
-
-
-GT_ALIASES = {"ground_truth_dataset_versions": "ground_truth_dataset_version"}
 
 
 def register(router: Router) -> None:
@@ -127,7 +125,7 @@ def register(router: Router) -> None:
         router.add(f"sdk/{kind}/", "GET", sdk_list(kind))
         router.add(f"sdk/{kind}/data/", "GET", sdk_list(kind, "data"))
         router.add(f"sdk/{kind}/files/", "GET", sdk_list(kind, "files"))
-    router.add("sdk/ground_truth_events/", "GET", sdk_list("ground_truth_events", aliases=GT_ALIASES))
-    router.add("sdk/ground_truth_events/data/", "GET", sdk_list("ground_truth_events", "data", GT_ALIASES))
-    router.add("sdk/ground_truth_events/files/", "GET", sdk_list("ground_truth_events", "files", GT_ALIASES))
-    router.add("ground_truths/", "GET", sdk_list("ground_truth_events", aliases=GT_ALIASES))
+    router.add("sdk/ground_truth_events/", "GET", sdk_list("ground_truth_events"))
+    router.add("sdk/ground_truth_events/data/", "GET", sdk_list("ground_truth_events", "data"))
+    router.add("sdk/ground_truth_events/files/", "GET", sdk_list("ground_truth_events", "files"))
+    router.add("ground_truths/", "GET", sdk_list("ground_truth_events", filterset="ground_truths"))
