@@ -66,7 +66,7 @@ def models() -> tuple[type[Any], type[Any]]:
 
 
 def list_path(model: type[Any]) -> str:
-    return str(getattr(model, "api_list_path", None) or model.api_path)
+    return str(model._meta.list_path)
 
 
 @contextmanager

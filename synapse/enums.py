@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["JobStatus", "StorageCategory", "StorageProvider"]
+__all__ = [
+    "CollectionCategory",
+    "JobStatus",
+    "LabelStatus",
+    "PluginCategory",
+    "ProjectCategory",
+    "ReviewStatus",
+    "StorageCategory",
+    "StorageProvider",
+    "TagCategory",
+    "TaskSchema",
+]
 
 
 class _StrEnum(str, Enum):
@@ -62,3 +73,72 @@ class JobStatus(_StrEnum):
     def terminal(self) -> bool:
         """True once the job will not change status again (so waiting can stop)."""
         return self in (JobStatus.STOPPED, JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ProjectCategory(_StrEnum):
+    """What a project annotates."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    TEXT = "text"
+    PCD = "pcd"
+    PROMPT = "prompt"
+    TIME_SERIES = "time_series"
+
+
+class CollectionCategory(_StrEnum):
+    """What a data collection holds."""
+
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    TEXT = "text"
+    PCD = "pcd"
+    DATA = "data"
+
+
+class PluginCategory(_StrEnum):
+    """What a plugin does."""
+
+    NEURAL_NET = "neural_net"
+    EXPORT = "export"
+    UPLOAD = "upload"
+    SMART_TOOL = "smart_tool"
+    PRE_ANNOTATION = "pre_annotation"
+    POST_ANNOTATION = "post_annotation"
+    DATA_VALIDATION = "data_validation"
+    CONVERTER = "converter"
+
+
+class TaskSchema(_StrEnum):
+    """The schema a task's annotation ``data`` follows."""
+
+    DM_SCHEMA_V1 = "dm_schema_v1"
+    ANY = "any"
+
+
+class TagCategory(_StrEnum):
+    """Whether a task tag is for project work or marks tasks for export."""
+
+    PROJECT = "project"
+    EXPORT = "export"
+
+
+class LabelStatus(_StrEnum):
+    """Where an assignment's labelling stands."""
+
+    STAND_BY = "stand_by"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+
+
+class ReviewStatus(_StrEnum):
+    """Where an assignment's review stands."""
+
+    STAND_BY = "stand_by"
+    IN_PROGRESS = "in_progress"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"

@@ -6,7 +6,8 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     ClientError                      status_code, detail, .response/.reason aliases
     ├── ConfigurationError           nothing to connect to / bad options; raised before any request
     ├── InvalidInputError            bad arguments from the caller; raised before any request (also a ValueError)
-    │   └── ReadOnlyFieldError       a server-set field was assigned (also an AttributeError)
+    │   ├── ReadOnlyFieldError       a server-set field was assigned (also an AttributeError)
+    │   └── DeferredFieldError       a field the server did not send (fields=...) was read (also an AttributeError)
     ├── APIConnectionError           the request did not get a complete answer
     │   ├── APITimeoutError          connect or read timeout
     │   │   └── JobTimeoutError      Job.wait() gave up before the job finished
@@ -21,10 +22,16 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     │   ├── RateLimitError           429 (.retry_after)
     │   └── ServerError              5xx
     ├── ResponseError                the server sent something we cannot use
+    │   └── IncompleteListingError   a listing yielded other than the server's count (.expected, .got, .url)
     ├── MultipleObjectsReturned      QuerySet.get() matched more than one object
     ├── UploadError                  one or more uploads failed (.failures)
     ├── IntegrityError               checksum or size mismatch after a transfer
     └── RequestBudgetExceeded        a block sent more/fewer requests than its budget (also an AssertionError)
+
+Two warnings (``warnings.warn``) report what is suspicious but still usable::
+
+    SchemaWarning                    the server sent a value of a type the declaration rules out (kept)
+    ListingChangedWarning            the server's count changed during a walk (items may be missing/repeated)
 
 Messages say what happened and what to do next; they never contain credentials.
 """
@@ -42,10 +49,13 @@ __all__ = [
     "ClientError",
     "ConfigurationError",
     "ConflictError",
+    "DeferredFieldError",
     "HTTPError",
+    "IncompleteListingError",
     "IntegrityError",
     "InvalidInputError",
     "JobTimeoutError",
+    "ListingChangedWarning",
     "MethodNotAllowedError",
     "MultipleObjectsReturned",
     "NotFoundError",
@@ -55,6 +65,7 @@ __all__ = [
     "RequestBudgetExceeded",
     "ResponseError",
     "ResponseIncompleteError",
+    "SchemaWarning",
     "ServerError",
     "UploadError",
     "UploadFailure",
@@ -162,6 +173,10 @@ class ReadOnlyFieldError(InvalidInputError, AttributeError):
     """A server-set field was assigned on the client."""
 
 
+class DeferredFieldError(InvalidInputError, AttributeError):
+    """A field was read that the server did not send (the object was loaded with ``fields=``)."""
+
+
 class APIConnectionError(ClientError):
     """No complete answer came back (refused, reset, DNS, dropped)."""
 
@@ -242,6 +257,21 @@ class ResponseError(ClientError):
     default_message = "Unexpected response from the Synapse backend"
 
 
+class IncompleteListingError(ResponseError):
+    """A walk over a listing did not yield the number of items the server said it holds.
+
+    ``expected`` is the server's count, ``got`` what the walk yielded, ``url`` the page where it
+    went wrong. The listing is unusable as a whole: retry it, or narrow it with filters.
+    """
+
+    default_message = "The listing was incomplete"
+
+    def __init__(self, detail: Any = None, *, expected: int, got: int, url: str | None = None) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(None, detail, url=url)
+
+
 class MultipleObjectsReturned(ClientError):
     """``get()`` expected one object and found several."""
 
@@ -288,6 +318,20 @@ class IntegrityError(ClientError):
 
 class RequestBudgetExceeded(ClientError, AssertionError):
     """A block guarded by ``no_requests()``/``expect_requests(n)`` sent more or fewer requests than allowed."""
+
+
+class SchemaWarning(UserWarning):
+    """The server sent a value whose type the client's declaration does not expect; it was kept as sent.
+
+    Issued once per field. ``Session(strict=True)`` raises :class:`ResponseError` instead.
+    """
+
+
+class ListingChangedWarning(UserWarning):
+    """The server's count changed during a walk: items were added or removed meanwhile.
+
+    Items may be missing or repeated. ``queryset.strict()`` raises :class:`IncompleteListingError` instead.
+    """
 
 
 _STATUS_ERRORS: dict[int, type[HTTPError]] = {

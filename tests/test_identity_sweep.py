@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from synapse.orm.identity import IdentityMap
 
@@ -12,24 +13,24 @@ class Thing:
 
 
 def test_identity_holds_while_alive_and_forgets_after() -> None:
-    identity = IdentityMap(ttl=0)
+    identity: IdentityMap[Any] = IdentityMap(ttl=0)
     obj = Thing()
-    assert identity.claim(Thing, 1, obj) is obj
-    assert identity.claim(Thing, 1, Thing()) is obj  # first one wins while alive
+    assert identity.claim(Thing, 1, obj) is None  # registered
+    assert identity.claim(Thing, 1, Thing()) is obj  # the first one wins while alive
     assert identity.live(Thing, 1) is obj and len(identity) == 1
     del obj
     gc.collect()
     assert identity.live(Thing, 1) is None and len(identity) == 0
     fresh = Thing()
-    assert identity.claim(Thing, 1, fresh) is fresh
+    assert identity.claim(Thing, 1, fresh) is None and identity.live(Thing, 1) is fresh
 
 
 def test_dead_entries_are_swept_so_memory_stays_flat() -> None:
-    identity = IdentityMap(ttl=0)
+    identity: IdentityMap[Any] = IdentityMap(ttl=0)
     kept = []
     for pk in range(100_000):
         obj = Thing()
-        identity.add(Thing, pk, obj)
+        identity.claim(Thing, pk, obj)
         if pk % 1000 == 0:
             kept.append(obj)
     del obj
@@ -38,10 +39,10 @@ def test_dead_entries_are_swept_so_memory_stays_flat() -> None:
     assert all(identity.live(Thing, pk * 1000) is obj for pk, obj in enumerate(kept))
 
 
-def test_freshness_window_is_bounded_and_keeps_objects_alive() -> None:
-    identity = IdentityMap(ttl=60, maxsize=10)
+def test_pinned_objects_are_bounded_and_kept_alive() -> None:
+    identity: IdentityMap[Any] = IdentityMap(ttl=60, maxsize=10)
     for pk in range(50):
-        identity.add(Thing, pk, Thing())
+        identity.claim(Thing, pk, Thing(), pin=True)
     gc.collect()
-    assert len(identity) == 10  # only the window's strong references keep them
-    assert identity.fresh(Thing, 49) is not None and identity.fresh(Thing, 0) is None
+    assert len(identity) == 10  # only the newest pins keep their objects alive
+    assert identity.live(Thing, 49) is not None and identity.live(Thing, 0) is None

@@ -1,23 +1,32 @@
-"""``list_all=True`` for the BackendClient: page 1 now, later pages lazily.
+"""``list_all=True`` for the BackendClient: page 1 now, later pages lazily, every item once.
 
-The official client returns ``(generator, count)`` and fetches the first page at call
-time so the count is known; we do the same on top of :mod:`synapse.orm.pagination`. The
-opt-in per-page switches (retries, throttle, ``page_failures``) and a per-call read
-timeout need pages one at a time, so with any of them the walk follows ``next``
-sequentially (``pagination.follow_next`` with a fetch hook) instead of prefetching.
+The official client returns ``(generator, count)`` and fetches the first page at call time so
+the count is known; we do the same with :func:`synapse.orm.pagination.walk`, which checks the
+walk against that count. The official client's opt-in per-page switches (``page_retries``,
+``throttle_seconds``, ``page_failures``) need pages one at a time, so with any of them the walk
+follows ``next`` sequentially. ``page_failures`` is the one way a listing may come back short:
+the caller asked for it, and every skipped page is in that list.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import APIConnectionError, HTTPError, ResponseError
-from ..orm.pagination import DEFAULT_PAGE_SIZE, follow_next, walk_pages, with_page
+from ..orm.pagination import (
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_PREFETCH,
+    Tally,
+    follow,
+    page_url,
+    settle,
+    walk,
+    with_page,
+)
 from ..transfers.url_conversion import convert_urls
 from ..transport.envelope import Page, parse_page
 from ..transport.session import Session
@@ -49,10 +58,10 @@ def list_all(
     policy = _PagePolicy(session, page_retries, page_retry_backoff, throttle_seconds, page_failures, timeout)
     first = policy.fetch(path, query)
     pages: Iterator[Page]
-    if page_retries or throttle_seconds or page_failures is not None or timeout is not None:
-        pages = itertools.chain([first], follow_next(session, first, fetch=lambda url: policy.later(url, first)))
+    if page_retries or throttle_seconds or page_failures is not None:
+        pages = policy.pages(first)
     else:
-        pages = walk_pages(session, path, query, first=first)
+        pages = walk(session, policy.fetch, path, query, prefetch=DEFAULT_PREFETCH, first=first)
     return _items(session, pages, url_conversion), first.count
 
 
@@ -90,7 +99,7 @@ class _PagePolicy:
         while True:
             try:
                 body = self.session.request("GET", url, params=params, timeout=self.timeout)
-                return parse_page(body, self.session.url(url))
+                return parse_page(body, page_url(self.session, url, params))
             except _PAGE_ERRORS:
                 if attempt >= self.retries:
                     raise
@@ -98,9 +107,18 @@ class _PagePolicy:
             self.session.close()
             attempt += 1
 
+    def pages(self, first: Page) -> Iterator[Page]:
+        """The pages after ``first``, one at a time; with ``page_failures`` a failed page is recorded
+        and skipped. The items must add up to the count unless a page was skipped that way."""
+        yield first
+        tally = Tally(first.count, len(first.results), last_url=first.url)
+        yield from follow(self.session, lambda url, _params: self.later(url, first), first, tally)
+        if not self.failures:
+            settle(tally, strict=False)
+
     def later(self, url: str, first: Page) -> Page:
-        """A page after the first: throttled, and with ``page_failures`` a failed page is
-        recorded and skipped for the next page number (an empty page ends the walk)."""
+        """A page after the first: throttled; a failed one recorded and replaced by the page after it
+        (by the size the server served), or by an empty last page."""
         while True:
             if self.throttle:
                 self.retry.sleep(self.throttle)
@@ -111,7 +129,7 @@ class _PagePolicy:
                     raise
                 number = _page_number(url)
                 self.failures.append({"page": number, "url": url, "error": str(error)})
-                following = _page_after(url, number, first)
+                following = _page_after(url, number, len(first.results), first.count)
                 if following is None:
                     return Page([], first.count, None, url)
                 url = following
@@ -122,10 +140,8 @@ def _page_number(url: str) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-def _page_after(url: str, number: int | None, first: Page) -> str | None:
-    """The URL of the page after a failed one, or None when it has no ``page`` or was the last."""
-    size_text = dict(parse_qsl(urlsplit(url).query)).get("page_size", "")
-    size = int(size_text) if size_text.isdigit() and int(size_text) > 0 else len(first.results)
-    if number is None or not size or number + 1 > math.ceil(first.count / size):
+def _page_after(url: str, number: int | None, size: int, count: int) -> str | None:
+    """The URL of the page after a failed one (by the size the server served), or None after the last."""
+    if number is None or not size or number + 1 > math.ceil(count / size):
         return None
     return with_page(url, number + 1)

@@ -1,53 +1,132 @@
-"""One live object per (resource class, id), with a bounded freshness window.
+"""One live object per (family, id) and session, and when it is fresh enough to skip a request.
 
-Two structures work together:
-
-* a dict of weak references gives identity: while the caller holds an object, every
-  lookup of the same id returns that same object. Entries whose object died are dropped
-  when found and swept in bulk whenever the dict doubles, instead of by a per-object
-  callback (``WeakValueDictionary`` builds a ``KeyedRef`` in Python for every insert);
-* a ``cachetools.LRUCache`` of ``key -> (deadline, object)`` holds strong references to
-  recently loaded objects and answers "is this fresh enough to skip a request?". It is
-  bounded by ``maxsize`` (the least recently used entry goes first), so walking a million
-  rows keeps memory flat. The deadline is stored with the entry instead of using
-  ``TTLCache``, whose per-insert timer bookkeeping costs twice as much and list iteration
-  registers every row.
+* Identity: a dict of weak references. While the caller holds an object, every load of the
+  same id returns that object (its fields updated in place). Dead entries are swept in bulk
+  whenever the dict doubles, instead of by a per-object callback.
+* Freshness: a deadline carried by the object itself (``state.fresh_until``), set whenever an
+  answer about it arrives, plus a generation number so :meth:`IdentityMap.expire_all` is O(1).
+  Listing a million rows therefore keeps nothing alive that the caller dropped.
+* A small strong LRU keeps objects fetched by ``get()`` (and relation lookups) alive for their
+  freshness window, so ``task.project`` across a page of tasks costs one request even when no
+  task holds the project. List rows never enter it.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import weakref
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from cachetools import LRUCache
 
+from ._state import state_of
+
 if TYPE_CHECKING:
     from ..transport.session import Session
+    from .resource import Resource
 
+R = TypeVar("R", bound="Resource")
 Key = tuple[type, Hashable]
 _MIN_SWEEP = 1024
 
 
-class IdentityMap:
-    """Thread-safe registry of live resources for one session."""
+class IdentityMap(Generic[R]):
+    """Thread-safe registry of the live resources of one session."""
 
     def __init__(self, ttl: float = 60.0, maxsize: int = 4096) -> None:
         self.ttl = ttl
-        self.maxsize = maxsize
-        self._lock = threading.RLock()
-        self._live: dict[Key, weakref.ref[Any]] = {}
+        self.generation = 0
+        self._lock = threading.Lock()
+        self._live: dict[Key, weakref.ref[R]] = {}
         self._sweep_at = _MIN_SWEEP
-        self._fresh: LRUCache[Key, tuple[float, Any]] | None = LRUCache(maxsize) if ttl > 0 and maxsize > 0 else None
+        self._pinned: LRUCache[Key, R] | None = LRUCache(maxsize) if ttl > 0 and maxsize > 0 else None
+        self.clock = itertools.count(1).__next__
+        """Ticks once per answer; an object ignores answers older than the last one it applied."""
 
-    def live(self, cls: type, pk: Hashable) -> Any | None:
+    def deadline(self) -> float:
+        """The ``fresh_until`` to give an object an answer just arrived for."""
+        return time.monotonic() + self.ttl if self.ttl > 0 else 0.0
+
+    def is_fresh(self, obj: Resource) -> bool:
+        state = state_of(obj)
+        return state.generation == self.generation and state.fresh_until > time.monotonic()
+
+    def live(self, cls: type[R], pk: Hashable) -> R | None:
         """The object for this id if anyone still holds it, fresh or not."""
         with self._lock:
-            return self._get_live((cls, pk))
+            return self._get((cls, pk))
 
-    def _get_live(self, key: Key) -> Any | None:
+    def fresh(self, cls: type[R], pk: Hashable) -> R | None:
+        """The object for this id if it is alive and its last answer is within the TTL."""
+        found = self.live(cls, pk)
+        return found if found is not None and self.is_fresh(found) else None
+
+    def claim(self, cls: type[R], pk: Hashable, obj: R, *, pin: bool = False) -> R | None:
+        """Register ``obj`` for this id unless a live object already has it; return that one, else None.
+
+        The check and the insert happen under one lock, so two threads loading the same id at
+        once still end up sharing one object. ``pin`` keeps it alive in the LRU (``get()``).
+        """
+        key = (cls, pk)
+        with self._lock:
+            winner = self._get(key)
+            if winner is None:
+                self._set(key, obj)
+            if pin and self._pinned is not None:
+                self._pinned[key] = winner if winner is not None else obj
+            return winner
+
+    def claim_many(self, cls: type[R], objects: Iterable[R]) -> list[R | None]:
+        """:meth:`claim` for a page of new objects under one lock: the live one per row, or None."""
+        winners: list[R | None] = []
+        with self._lock:
+            for obj in objects:
+                key = (cls, obj.__dict__["id"])
+                winner = self._get(key)
+                if winner is None:
+                    self._set(key, obj)
+                winners.append(winner)
+        return winners
+
+    def pin(self, cls: type[R], pk: Hashable, obj: R) -> None:
+        if self._pinned is not None:
+            with self._lock:
+                self._pinned[(cls, pk)] = obj
+
+    def expire(self, cls: type[R], pk: Hashable) -> None:
+        """Make this id stale (the server changed it behind our back); identity is kept."""
+        key = (cls, pk)
+        with self._lock:
+            obj = self._get(key)
+            if self._pinned is not None:
+                self._pinned.pop(key, None)
+        if obj is not None:
+            state_of(obj).fresh_until = 0.0
+
+    def discard(self, cls: type[R], pk: Hashable) -> None:
+        """Forget this id entirely (after a delete)."""
+        key = (cls, pk)
+        with self._lock:
+            self._live.pop(key, None)
+            if self._pinned is not None:
+                self._pinned.pop(key, None)
+
+    def expire_all(self) -> None:
+        """Make every object stale, so the next ``get`` of any id sends a request."""
+        with self._lock:
+            self.generation += 1
+            if self._pinned is not None:
+                self._pinned.clear()
+
+    def __len__(self) -> int:
+        """How many objects are alive and registered."""
+        with self._lock:
+            return sum(1 for ref in self._live.values() if ref() is not None)
+
+    def _get(self, key: Key) -> R | None:
         ref = self._live.get(key)
         if ref is None:
             return None
@@ -56,83 +135,18 @@ class IdentityMap:
             del self._live[key]
         return obj
 
-    def _set_live(self, key: Key, obj: Any) -> None:
+    def _set(self, key: Key, obj: R) -> None:
         self._live[key] = weakref.ref(obj)
         if len(self._live) > self._sweep_at:
             self._live = {k: ref for k, ref in self._live.items() if ref() is not None}
             self._sweep_at = max(_MIN_SWEEP, 2 * len(self._live))
 
-    def fresh(self, cls: type, pk: Hashable) -> Any | None:
-        """The object for this id if it was loaded within the TTL."""
-        if self._fresh is None:
-            return None
-        key = (cls, pk)
-        with self._lock:
-            entry = self._fresh.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= time.monotonic():
-                del self._fresh[key]
-                return None
-            return entry[1]
 
-    def add(self, cls: type, pk: Hashable, obj: Any) -> None:
-        """Register ``obj`` as the live object for this id and mark it fresh."""
-        key = (cls, pk)
-        with self._lock:
-            self._set_live(key, obj)
-            if self._fresh is not None:
-                self._fresh[key] = (time.monotonic() + self.ttl, obj)
-
-    def claim(self, cls: type, pk: Hashable, obj: Any) -> Any:
-        """Register ``obj`` unless another thread already did for this id; return the winner.
-
-        The check and the insert happen under one lock, so two threads loading the same id
-        at once still end up sharing one object.
-        """
-        key = (cls, pk)
-        with self._lock:
-            winner = self._get_live(key)
-            if winner is None:
-                winner = obj
-                self._set_live(key, obj)
-            if self._fresh is not None:
-                self._fresh[key] = (time.monotonic() + self.ttl, winner)
-            return winner
-
-    def expire(self, cls: type, pk: Hashable) -> None:
-        """Forget that this id is fresh; identity is kept."""
-        if self._fresh is None:
-            return
-        with self._lock:
-            self._fresh.pop((cls, pk), None)
-
-    def discard(self, cls: type, pk: Hashable) -> None:
-        """Drop this id entirely (after a delete)."""
-        key = (cls, pk)
-        with self._lock:
-            self._live.pop(key, None)
-            if self._fresh is not None:
-                self._fresh.pop(key, None)
-
-    def expire_all(self) -> None:
-        """Make every cached object stale, so the next ``get`` sends a request."""
-        if self._fresh is None:
-            return
-        with self._lock:
-            self._fresh.clear()
-
-    def __len__(self) -> int:
-        """How many objects are alive and registered."""
-        with self._lock:
-            return sum(1 for ref in self._live.values() if ref() is not None)
-
-
-def identity_map(session: Session) -> IdentityMap:
+def identity_map(session: Session) -> IdentityMap[Resource]:
     """The session's identity map, made with its ``cache_ttl`` and ``cache_maxsize`` on first use."""
-    found: IdentityMap = session.cache("identity", _new_map)
+    found: IdentityMap[Resource] = session.cache("identity", _new_map)
     return found
 
 
-def _new_map(session: Session) -> IdentityMap:
+def _new_map(session: Session) -> IdentityMap[Resource]:
     return IdentityMap(ttl=session.cache_ttl, maxsize=session.cache_maxsize)

@@ -1,25 +1,32 @@
-"""The one place that knows the page envelope and how to walk it.
+"""Walking a listing: every item exactly once, or an error. Never a silently short or long list.
 
-The backend pages like DRF: ``{"count", "next", "previous", "results"}`` with ``page`` and
-``page_size`` query params and absolute ``next`` URLs. After the first page we know the
-count, so later pages can be requested by number, a few at a time, and still be yielded
-in order: with network latency this is several times faster than following ``next``
-one by one. When the server uses another scheme (no ``page`` in ``next``) we fall back
-to following ``next``, with one page fetched ahead.
+The backend pages like DRF: ``page``/``page_size`` parameters, ``{count, next, results}``
+envelopes, a ``page_size`` capped by the server while ``next`` keeps the requested one. So the
+page size that counts is the one the server *used*, read from the length of a full page, never
+the one we asked for. Once it is known, later pages are requested by number a few at a time
+(several times faster under latency) and each is checked against the plan: its length, its
+``count`` and where its ``next`` points. A page that disagrees ends the plan and the walk goes
+on by following ``next``, page by page, as DRF intends. At the end the number of items yielded
+must equal the server's ``count``: if it does not, :class:`~synapse.errors.IncompleteListingError`
+is raised, unless the count itself changed during the walk (the data changed under it), which
+is reported with :class:`ListingChangedWarning` (or raised, for strict walks).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ..errors import NotFoundError, ResponseError
+from ..errors import IncompleteListingError, ListingChangedWarning, NotFoundError, ResponseError
+from ..transport._wire import query_pairs
 from ..transport.context import submit
-from ..transport.envelope import Page, parse_page
+from ..transport.envelope import Page
 
 if TYPE_CHECKING:
     from ..transport.session import Session
@@ -30,66 +37,221 @@ DEFAULT_PREFETCH = 4
 """Pages in flight while walking. With 20 ms per request, 2 took 0.58x the time of a
 sequential walk, 4 take 0.32x (benchmarks/ ``prefetch``); memory stays a few pages."""
 
-
-def fetch_page(session: Session, path: str, params: Mapping[str, Any] | None = None) -> Page:
-    """GET one page and validate it."""
-    return parse_page(session.request("GET", path, params=params), session.url(path))
+Fetch = Callable[[str, "Mapping[str, Any] | None"], Page]
+"""GET one page (a path with params, or a full URL without) and build it."""
 
 
-def walk_pages(
+@dataclass
+class Tally:
+    """What a walk has seen so far, against the count the first page announced."""
+
+    expected: int
+    got: int = 0
+    changed: bool = False
+    last_url: str = ""
+
+
+def walk(
     session: Session,
+    fetch: Fetch,
     path: str,
-    params: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any],
     *,
-    prefetch: int = DEFAULT_PREFETCH,
+    prefetch: int,
+    strict: bool = False,
     first: Page | None = None,
 ) -> Iterator[Page]:
-    """Yield every page in order, holding at most ``prefetch`` pages in flight.
+    """Every page of a listing, in order; the items add up to the server's count or this raises.
 
-    ``first`` lets a caller that already fetched page 1 (to learn the count) continue
-    from it without a second request.
+    ``first`` is page 1 when the caller already fetched it (to learn the count early).
     """
-    page = first if first is not None else fetch_page(session, path, params)
-    yield page
-    if page.next is None or not page.results:
-        return
-    _check_next(session, page.url, page.next)
-    numbered = _numbered_urls(page)
-    if numbered is not None:
-        yield from _ordered_fetch(session, numbered, prefetch)
-    else:
-        yield from follow_next(session, page)
+    if first is None:
+        first = fetch(path, params)
+    tally = Tally(first.count, len(first.results), last_url=first.url)
+    yield first
+    if first.next is not None:
+        if not first.results:
+            raise ResponseError(None, f"the page {first.url} is empty but points 'next' at {first.next}")
+        following = resolve_next(session, first)
+        plan = _plan(first, following) if prefetch > 1 else None
+        if plan is not None:
+            last_good: Page | None = first
+            for page in _numbered(session, fetch, plan, prefetch, tally):
+                if page is None:
+                    break
+                yield page
+                last_good = page
+            else:
+                last_good = None  # the plan ran to its end
+            if last_good is not None and last_good.next is not None:
+                yield from follow(session, fetch, last_good, tally)
+        else:
+            yield from follow(session, fetch, first, tally)
+    settle(tally, strict)
 
 
-def iter_results(
-    session: Session,
-    path: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    prefetch: int = DEFAULT_PREFETCH,
-    first: Page | None = None,
-) -> Iterator[Any]:
-    """Yield every item of every page."""
-    for page in walk_pages(session, path, params, prefetch=prefetch, first=first):
-        yield from page.results
+@dataclass(frozen=True)
+class _Plan:
+    size: int
+    pages: int
+    template: str
 
 
-def _numbered_urls(first: Page) -> Iterator[tuple[int, str]] | None:
-    """(number, URL) of pages 2..N built from the first ``next`` link, or None if it is not page-numbered.
-
-    Built lazily: the count comes from the server, and a hostile one (``count: 10**12``) must
-    not make us build a trillion URLs before the first request.
-    """
-    assert first.next is not None
-    parts = urlsplit(first.next)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    keys = [key for key, _ in query]
-    if keys.count("page") != 1 or dict(query).get("page") != "2" or not first.results:
+def _plan(first: Page, following: str) -> _Plan | None:
+    """Pages 2..N by number, when ``next`` is page-numbered; the size is what the server served."""
+    query = parse_qsl(urlsplit(following).query, keep_blank_values=True)
+    if [key for key, _ in query].count("page") != 1 or dict(query).get("page") != "2":
         return None
-    size = _int_param(query, "page_size") or len(first.results)
-    pages = math.ceil(first.count / size) if size else 0
+    size = len(first.results)
+    return _Plan(size, math.ceil(first.count / size), following)
 
-    return ((number, with_page(first.next, number)) for number in range(2, pages + 1))
+
+def _numbered(session: Session, fetch: Fetch, plan: _Plan, window: int, tally: Tally) -> Iterator[Page | None]:
+    """Planned pages in order, fetched ``window`` at a time; yields None where a page breaks the plan."""
+    numbers = iter(range(2, plan.pages + 1))
+    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-page")
+    pending: deque[tuple[int, Future[Page]]] = deque()
+
+    def more() -> None:
+        number = next(numbers, None)
+        if number is not None:
+            pending.append((number, submit(pool, fetch, with_page(plan.template, number), None)))
+
+    try:
+        for _ in range(window):
+            more()
+        while pending:
+            number, future = pending.popleft()
+            try:
+                page = future.result()
+            except NotFoundError as exc:
+                raise _vanished(tally, exc, with_page(plan.template, number)) from None
+            if not _as_planned(session, page, number, plan, tally):
+                yield None
+                return
+            more()
+            tally.got += len(page.results)
+            tally.last_url = page.url
+            yield page
+    finally:
+        for _, future in pending:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _as_planned(session: Session, page: Page, number: int, plan: _Plan, tally: Tally) -> bool:
+    """Whether page ``number`` is what the plan expects; a changed count marks the walk as changed."""
+    if page.count != tally.expected:
+        tally.changed = True
+        return False
+    last = number == plan.pages
+    size = page.count - (plan.pages - 1) * plan.size if last else plan.size
+    if len(page.results) != size:
+        return False
+    if last:
+        return page.next is None
+    if page.next is None:
+        return False
+    pointed = parse_qsl(urlsplit(resolve_next(session, page)).query, keep_blank_values=True)
+    return dict(pointed).get("page") == str(number + 1)
+
+
+def follow(session: Session, fetch: Fetch, page: Page, tally: Tally) -> Iterator[Page]:
+    """The pages after ``page``, following ``next`` one by one; loops and runaway listings raise."""
+    seen = {page.url}
+    limit = tally.expected + max(len(page.results), DEFAULT_PAGE_SIZE)
+    while page.next is not None:
+        url = resolve_next(session, page)
+        if url in seen:
+            raise ResponseError(None, f"pagination loops: {url} was already fetched")
+        seen.add(url)
+        try:
+            following = fetch(url, None)
+        except NotFoundError as exc:
+            raise _vanished(tally, exc, url) from None
+        if following.count != tally.expected:
+            tally.changed = True
+        tally.got += len(following.results)
+        tally.last_url = following.url
+        if tally.got > max(limit, following.count + len(following.results)):
+            raise ResponseError(
+                None, f"the listing keeps going past its count of {tally.expected} ({tally.got} items so far)"
+            )
+        if following.next is not None and not following.results:
+            raise ResponseError(None, f"the page {following.url} is empty but points 'next' further")
+        yield following
+        page = following
+
+
+def _vanished(tally: Tally, exc: NotFoundError, url: str) -> IncompleteListingError:
+    error = IncompleteListingError(
+        f"a page of the listing answered 404 after {tally.got} of {tally.expected} items ({exc.detail}); "
+        "the listing changed or the server lost it; nothing after it was read",
+        expected=tally.expected,
+        got=tally.got,
+        url=url,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def settle(tally: Tally, strict: bool) -> None:
+    """The end of a walk: the items must add up to the count, or the data changed under the walk."""
+    if tally.got == tally.expected and not tally.changed:
+        return
+    if tally.changed and not strict:
+        warnings.warn(
+            f"the listing changed while it was read ({tally.expected} items at the start, {tally.got} read): "
+            "items may be missing or repeated. Walk again, or narrow the listing with filters",
+            ListingChangedWarning,
+            stacklevel=4,
+        )
+        return
+    detail = f"the listing yielded {tally.got} items but the server counts {tally.expected}"
+    if tally.changed:
+        detail += " (the count changed during the walk)"
+    raise IncompleteListingError(detail, expected=tally.expected, got=tally.got, url=tally.last_url)
+
+
+def resolve_next(session: Session, page: Page) -> str:
+    """``next`` resolved against the page it came from; it must stay on the backend's origin."""
+    assert page.next is not None
+    url = urljoin(page.url, page.next)
+    if not same_origin(session.url(url), session.base_url):
+        raise ResponseError(
+            None,
+            f"the page from {page.url} points 'next' at another host ({urlsplit(url).netloc}); "
+            "refusing to follow it with credentials",
+        )
+    return url
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def same_origin(a: str, b: str) -> bool:
+    """Scheme, host and port equal, case-insensitively and with default ports filled in."""
+    first, second = urlsplit(a), urlsplit(b)
+    try:
+        ports = (
+            (first.port or _DEFAULT_PORTS.get(first.scheme.lower())),
+            (second.port or _DEFAULT_PORTS.get(second.scheme.lower())),
+        )
+    except ValueError:
+        return False
+    return (
+        first.scheme.lower() == second.scheme.lower()
+        and (first.hostname or "") == (second.hostname or "")
+        and ports[0] == ports[1]
+    )
+
+
+def page_url(session: Session, target: str, params: Mapping[str, Any] | None) -> str:
+    """The full URL a page request goes to (its query included), against which ``next`` resolves."""
+    url = session.url(target)
+    if params:
+        url += ("&" if "?" in url else "?") + urlencode(query_pairs(params))
+    return url
 
 
 def with_page(url: str, number: int) -> str:
@@ -97,96 +259,6 @@ def with_page(url: str, number: int) -> str:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     replaced = [(key, str(number) if key == "page" else value) for key, value in query]
+    if "page" not in dict(query):
+        replaced.append(("page", str(number)))
     return urlunsplit(parts._replace(query=urlencode(replaced)))
-
-
-def _int_param(query: list[tuple[str, str]], name: str) -> int | None:
-    for key, value in query:
-        if key == name:
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-def _ordered_fetch(session: Session, urls: Iterator[tuple[int, str]], window: int) -> Iterator[Page]:
-    """Fetch pages by number with a bounded window of requests in flight; yield in order.
-
-    The walk ends at the planned last page, at an empty page or at a page without ``next``;
-    a ``next`` that does not point at the following page (a loop) raises ResponseError.
-    """
-    if window <= 1:
-        for number, url in urls:
-            page = _fetch_numbered(session, url)
-            yield page
-            if not _continues(session, page, number):
-                return
-        return
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-page")
-    pending: deque[tuple[int, Future[Page]]] = deque()
-    try:
-        for number, url in urls:
-            pending.append((number, submit(pool, _fetch_numbered, session, url)))
-            if len(pending) >= window:
-                break
-        while pending:
-            number, future = pending.popleft()
-            page = future.result()
-            following = next(urls, None)
-            if following is not None:
-                pending.append((following[0], submit(pool, _fetch_numbered, session, following[1])))
-            yield page
-            if not _continues(session, page, number):
-                return
-    finally:
-        for _, future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _continues(session: Session, page: Page, number: int) -> bool:
-    """Whether the walk goes on after numbered page ``number``; a ``next`` going anywhere else raises."""
-    if not page.results or page.next is None:
-        return False
-    _check_next(session, page.url, page.next)
-    pointed = _int_param(parse_qsl(urlsplit(page.next).query, keep_blank_values=True), "page")
-    if pointed != number + 1:
-        raise ResponseError(
-            None, f"pagination is inconsistent: page {number} ({page.url}) points 'next' at {page.next}"
-        )
-    return True
-
-
-def _fetch_numbered(session: Session, url: str) -> Page:
-    """A numbered page; one that vanished because rows were deleted meanwhile ends the walk."""
-    try:
-        return fetch_page(session, url)
-    except NotFoundError:
-        return Page([], 0, None, url)
-
-
-def follow_next(session: Session, page: Page, *, fetch: Callable[[str], Page] | None = None) -> Iterator[Page]:
-    """The pages after ``page``, following ``next`` one by one and refusing loops and other hosts.
-
-    ``fetch(url)`` replaces the plain GET, for callers that add their own per-page policy.
-    """
-    get = fetch or (lambda url: fetch_page(session, url))
-    seen = {page.url}
-    while page.next is not None and page.results:
-        _check_next(session, page.url, page.next)
-        if page.next in seen:
-            raise ResponseError(None, f"pagination loops: {page.next} was already fetched")
-        seen.add(page.next)
-        page = get(page.next)
-        yield page
-
-
-def _check_next(session: Session, current: str, following: str) -> None:
-    url = session.url(following)
-    if not session.is_own_url(url):
-        raise ResponseError(
-            None,
-            f"the page from {current} points 'next' at another host ({urlsplit(url).netloc}); "
-            "refusing to follow it with credentials",
-        )

@@ -1,145 +1,152 @@
-"""Lazy, immutable querysets over a resource's list endpoint.
+"""Lazy, immutable querysets over a family's list endpoint.
 
-Chaining (``filter``, ``expand``, ``order_by``, ``page_size``, ``using``) returns a new
-queryset and sends nothing. The evaluation points are iteration, ``list()``, ``len()``
-(the server's count), ``bool()``, indexing and slicing, ``count()``, ``first()``, ``get()``,
-``exists()``, ``in_bulk()`` and ``repr()``. Iteration holds one page at a time.
+A :class:`QuerySet` is a frozen description of a list request: chaining (``filter``,
+``exclude``, ``expand``, ``order_by``, ``only``, ``page_size``, ``using``, ``values``...)
+returns a new one and sends nothing, and it holds no results, so it can be shared between
+threads and pickled (without its session). The evaluation points are iteration, ``list()``,
+``len()`` and ``count()`` (the server's count), ``bool()``/``exists()``, indexing and slicing,
+``first()``, ``last()``, ``get()``, ``in``, ``in_bulk()`` and ``repr()``; each is documented in
+``docs/querysets.md`` with the requests it sends.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
+import dataclasses
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from ..errors import InvalidInputError, MultipleObjectsReturned, NotFoundError
-from ..transport.envelope import Page
-from ..transport.paths import check_id
+from ..errors import InvalidInputError, MultipleObjectsReturned
 from ..transport.session import Session, get_session
-from .identity import identity_map
-from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE, fetch_page, iter_results
+from . import _evaluate
+from .filters import EMPTY, check_filters, check_names, negate
+from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from .resource import Resource
 
 R = TypeVar("R", bound="Resource")
+Mode = Literal["objects", "values", "values_list"]
 
 REPR_LIMIT = 20
-IN_BULK_BATCH = 100
 
 
+@dataclass(frozen=True, eq=False)
 class QuerySet(Generic[R]):
     """A description of a list request; evaluated only when its results are needed."""
 
-    def __init__(
-        self,
-        model: type[R],
-        *,
-        session: Session | None = None,
-        path: str | None = None,
-        params: dict[str, Any] | None = None,
-        page_size: int | None = None,
-        prefetch: int = DEFAULT_PREFETCH,
-        as_values: bool = False,
-    ) -> None:
-        self.model = model
-        self._session = session
-        self._path = path or model.api_list_path or model.api_path
-        self._params: dict[str, Any] = dict(params or {})
-        self._page_size = page_size
-        self._prefetch = prefetch
-        self._as_values = as_values
-        self._handoff = threading.local()
+    model: type[R]
+    bound: Session | None = None
+    filters: tuple[tuple[str, Any], ...] = ()
+    raw_params: tuple[tuple[str, Any], ...] = ()
+    ordering: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    loaded_fields: tuple[str, ...] = ()
+    size: int | None = None
+    window: int = DEFAULT_PREFETCH
+    mode: Mode = "objects"
+    columns: tuple[str, ...] = ()
+    flat: bool = False
+    empty: bool = False
+    strict_count: bool = False
 
-    # -- chaining -------------------------------------------------------------------------
-
-    def _clone(self, **changes: Any) -> QuerySet[R]:
-        spec: dict[str, Any] = {
-            "session": self._session,
-            "path": self._path,
-            "params": dict(self._params),
-            "page_size": self._page_size,
-            "prefetch": self._prefetch,
-            "as_values": self._as_values,
-        }
-        spec.update(changes)
-        return QuerySet(self.model, **spec)
+    # -- chaining ---------------------------------------------------------------------------
 
     def filter(self, **params: Any) -> QuerySet[R]:
-        """Narrow by server-side query params; objects are replaced by their ids."""
-        merged = dict(self._params)
-        for key, value in params.items():
-            merged[key] = _param_value(value)
-        return self._clone(params=merged)
+        """Narrow by the family's declared filters (checked now; objects stand for their ids)."""
+        checked = check_filters(self.model, params)
+        merged = dict(self.filters)
+        merged.update(checked)
+        return self._replace(filters=tuple(merged.items()), empty=self.empty or EMPTY in checked.values())
 
-    def expand(self, *fields: str) -> QuerySet[R]:
-        """Ask the server to nest these related objects (no extra request on access)."""
-        current = [f for f in str(self._params.get("expand", "")).split(",") if f]
-        merged = current + [f for f in fields if f not in current]
-        return self._clone(params={**self._params, "expand": ",".join(merged)})
+    def exclude(self, **params: Any) -> QuerySet[R]:
+        """The opposite of ``filter``, where the backend can express it (true/false filters); else an error."""
+        return self.filter(**negate(self.model, params))
 
-    def order_by(self, *fields: str) -> QuerySet[R]:
-        return self._clone(params={**self._params, "ordering": ",".join(fields)})
+    def with_params(self, **params: Any) -> QuerySet[R]:
+        """Send these query parameters as given, unchecked: for backend filters this client does not
+        declare yet. The backend ignores names it does not know, so a typo here matches everything."""
+        return self._replace(raw_params=(*self.raw_params, *params.items()))
+
+    def expand(self, *names: str) -> QuerySet[R]:
+        """Ask the server to nest these related objects (no extra request when they are read)."""
+        checked = check_names(self.model, names, "expansion", self.model._meta.expansions)
+        return self._replace(expansions=tuple(dict.fromkeys((*self.expansions, *checked))))
+
+    def order_by(self, *names: str) -> QuerySet[R]:
+        """Order by these fields (``-name`` descending); unknown names raise instead of being ignored."""
+        return self._replace(ordering=check_names(self.model, names, "ordering", self.model._meta.orderings))
+
+    def only(self, *names: str) -> QuerySet[R]:
+        """Ask for these fields only (``fields=``); the objects know they are partial and refuse to read others."""
+        valid = frozenset(info.alias or name for name, info in self.model.model_fields.items())
+        checked = check_names(self.model, names, "field", valid)
+        return self._replace(loaded_fields=tuple(dict.fromkeys(("id", *checked))))
 
     def page_size(self, size: int) -> QuerySet[R]:
+        """How many items to ask per page. The server may serve fewer (its cap); walks use what it serves."""
         if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_PAGE_SIZE:
             raise InvalidInputError(None, f"page_size must be an int from 1 to {MAX_PAGE_SIZE}, got {size!r}")
-        return self._clone(page_size=size)
+        return self._replace(size=size)
 
     def prefetch(self, pages: int) -> QuerySet[R]:
         """How many pages may be in flight while iterating (1 = strictly sequential)."""
-        if not isinstance(pages, int) or pages < 1:
+        if not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
             raise InvalidInputError(None, f"prefetch must be a positive int, got {pages!r}")
-        return self._clone(prefetch=pages)
+        return self._replace(window=pages)
+
+    def strict(self) -> QuerySet[R]:
+        """Raise instead of warning when the listing changes during a walk (see ``docs/querysets.md``)."""
+        return self._replace(strict_count=True)
 
     def using(self, session: Session) -> QuerySet[R]:
-        return self._clone(session=session)
+        return self._replace(bound=session)
 
     def values(self) -> QuerySet[Any]:
-        """Yield plain dicts as the server sent them: no model building, fastest."""
-        return self._clone(as_values=True)
+        """Yield plain dicts as the server sent them (keys as on the wire, ``project`` not ``project_id``)."""
+        return self._replace(mode="values")
+
+    def values_list(self, *names: str, flat: bool = False) -> QuerySet[Any]:
+        """Yield tuples of these fields (or single values with ``flat=True`` and one field)."""
+        valid = frozenset(info.alias or name for name, info in self.model.model_fields.items())
+        columns = check_names(self.model, names, "field", valid) if names else tuple(sorted(valid))
+        if flat and len(columns) != 1:
+            raise InvalidInputError(None, "values_list(flat=True) takes exactly one field")
+        return self._replace(mode="values_list", columns=columns, flat=flat)
+
+    def _replace(self, **changes: Any) -> QuerySet[R]:
+        return dataclasses.replace(self, **changes)
 
     # -- evaluation -------------------------------------------------------------------------
 
     @property
     def session(self) -> Session:
-        return self._session or get_session()
+        return self.bound or get_session()
 
-    def _query(self, **extra: Any) -> dict[str, Any]:
-        params = dict(self._params)
-        if self._page_size is not None:
-            params["page_size"] = self._page_size
-        params.update(extra)
+    def params(self) -> dict[str, Any]:
+        """The query parameters this queryset sends (besides ``page``/``page_size``)."""
+        params: dict[str, Any] = dict(self.filters)
+        params.update(self.raw_params)
+        if self.ordering:
+            params["ordering"] = ",".join(self.ordering)
+        if self.expansions:
+            params["expand"] = ",".join(self.expansions)
+        if self.loaded_fields:
+            params["fields"] = ",".join(self.loaded_fields)
         return params
 
-    def _build(self, item: Any, session: Session) -> Any:
-        return item if self._as_values else self.model._from_server(item, session)
-
     def __iter__(self) -> Iterator[R]:
-        session = self.session
-        first: Page | None = getattr(self._handoff, "page", None)
-        self._handoff.page = None
-        for item in iter_results(session, self._path, self._query(), prefetch=self._prefetch, first=first):
-            yield self._build(item, session)
-
-    def _page(self, number: int, size: int) -> Page:
-        return fetch_page(self.session, self._path, self._query(page=number, page_size=size))
+        if self.empty:
+            return iter(())
+        return _evaluate.iterate(self)
 
     def count(self) -> int:
-        """The server's count, from one request for a one-item page."""
-        return self._page(1, 1).count
+        """The server's count: one request for a one-item page."""
+        return 0 if self.empty else _evaluate.page(self, 1, 1).count
 
     def __len__(self) -> int:
-        """The server's count, read from the first page of the results.
-
-        ``list(qs)`` calls ``len()`` and then iterates; the page is handed to the next
-        iteration in the same thread, so the length costs no extra request and the items
-        match the count. Other threads sharing the queryset never see it.
-        """
-        page = fetch_page(self.session, self._path, self._query())
-        self._handoff.page = page
-        return page.count
+        """The server's count (one small request; ``list(qs)`` therefore sends it before walking)."""
+        return self.count()
 
     def exists(self) -> bool:
         return self.count() > 0
@@ -148,123 +155,100 @@ class QuerySet(Generic[R]):
         return self.exists()
 
     def first(self) -> R | None:
-        page = self._page(1, 1)
-        return cast(R, self._build(page.results[0], self.session)) if page.results else None
+        """The first item (in this queryset's order), or None: one request."""
+        items = self[0:1]
+        return items[0] if items else None
 
-    def get(self, **filters: Any) -> R:
-        """Exactly one object, else ``DoesNotExist`` / ``MultipleObjectsReturned``."""
-        keys = set(filters)
-        if keys in ({"id"}, {"pk"}) and not self._params:
-            return self.model.get(filters.popitem()[1], session=self._session)
-        query = self.filter(**filters) if filters else self
-        page = query._page(1, 2)
+    def last(self) -> R | None:
+        """The last item of an ordered queryset: one request, with the ordering reversed."""
+        if not self.ordering:
+            raise InvalidInputError(None, "last() needs an ordering: call order_by(...) first")
+        reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.ordering)
+        return self._replace(ordering=reverse).first()
+
+    def get(self, **lookups: Any) -> R:
+        """Exactly one object, else ``DoesNotExist`` / ``MultipleObjectsReturned``: one request."""
+        if set(lookups) in ({"id"}, {"pk"}) and not self.filters and not self.raw_params:
+            return self.model.get(next(iter(lookups.values())), session=self.bound)
+        query = self.filter(**lookups) if lookups else self
+        if query.empty:
+            raise self.model.DoesNotExist(404, f"no {self.model.__name__} matches {dict(query.filters)}")
+        page = _evaluate.page(query, 1, 2)
         if not page.results:
-            raise self.model.DoesNotExist(404, f"no {self.model.__name__} matches {query._params}")
+            raise self.model.DoesNotExist(404, f"no {self.model.__name__} matches {query.params()}")
         if page.count > 1 or len(page.results) > 1:
             raise MultipleObjectsReturned(
-                None, f"{page.count} {self.model.__name__} objects match {query._params}; expected one"
+                None, f"{page.count} {self.model.__name__} objects match {query.params()}; expected one"
             )
-        return cast(R, self._build(page.results[0], self.session))
+        found: R = page.results[0]
+        return found
 
-    def __getitem__(self, key: int | slice) -> Any:
+    def get_or_create(self, defaults: dict[str, Any] | None = None, **lookups: Any) -> tuple[R, bool]:
+        """``(object, created)``. Not atomic: another client may create the same object meanwhile."""
+        try:
+            return self.get(**lookups), False
+        except self.model.DoesNotExist:
+            fields = {**lookups, **(defaults or {})}
+            return self.model.create(session=self.bound, **fields), True
+
+    @overload
+    def __getitem__(self, key: int) -> R: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[R]: ...
+
+    def __getitem__(self, key: int | slice) -> R | list[R]:
         if isinstance(key, bool) or not isinstance(key, (int, slice)):
             raise InvalidInputError(None, f"querysets are indexed by int or slice, not {type(key).__name__}")
         if isinstance(key, int):
             if key < 0:
                 raise InvalidInputError(None, "negative indexing is not supported; use count() to find the end")
-            items = self._slice(key, key + 1)
+            items = self[key : key + 1]
             if not items:
                 raise IndexError(f"{self.model.__name__} queryset index {key} out of range")
             return items[0]
         start, stop, step = key.start or 0, key.stop, key.step
         if step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
             raise InvalidInputError(None, "slices must be non-negative with step 1")
-        if stop is None:
-            return list(self)[start:] if start == 0 else self._slice_open(start)
-        return self._slice(start, stop)
-
-    def _slice(self, start: int, stop: int) -> list[Any]:
-        """Items [start, stop), fetching only the pages that hold them."""
-        if stop <= start:
+        if self.empty or (stop is not None and stop <= start):
             return []
-        size = self._page_size or min(stop - start, MAX_PAGE_SIZE)
-        session = self.session
-        items: list[Any] = []
-        number = start // size + 1
-        offset = start - (number - 1) * size
-        while len(items) < stop - start:
-            try:
-                page = self._page(number, size)
-            except NotFoundError:
-                if number == 1:
-                    raise
-                break  # DRF answers 404 "Invalid page" past the end: the slice is just shorter
-            chunk = page.results[offset:]
-            items.extend(chunk[: stop - start - len(items)])
-            if page.next is None or not page.results:
-                break
-            number += 1
-            offset = 0
-        return [self._build(item, session) for item in items]
+        return _evaluate.slice_items(self, start, stop)
 
-    def _slice_open(self, start: int) -> list[Any]:
-        total = self.count()
-        return self._slice(start, total) if start < total else []
+    def __contains__(self, item: object) -> bool:
+        """Whether ``item`` is in the listing: walks page by page and stops at the first match."""
+        return _evaluate.contains(self, item)
 
     def in_bulk(self, ids: Iterable[Any]) -> dict[Any, R]:
-        """Objects by id; fresh cached ones cost nothing, the rest come in few requests."""
-        session = self.session
-        wanted = [check_id(pk, f"{self.model.__name__} id") for pk in dict.fromkeys(ids)]
-        found: dict[Any, R] = {}
-        missing = []
-        for pk in wanted:
-            cached = identity_map(session).fresh(self.model, pk)
-            if cached is not None:
-                found[pk] = cached
-            else:
-                missing.append(pk)
-        for start in range(0, len(missing), IN_BULK_BATCH):
-            batch = missing[start : start + IN_BULK_BATCH]
-            query = self.filter(id__in=",".join(str(pk) for pk in batch)).page_size(len(batch))
-            wanted_ids = set(batch)
-            ignored = False
-            for obj in query:
-                if obj.id in wanted_ids:
-                    found[obj.id] = obj
-                else:
-                    ignored = True
-            if ignored:
-                # The server ignored ``id__in`` (it is not in the published contract): the
-                # page held other objects, so look the rest of this batch up one by one.
-                for pk in batch:
-                    if pk not in found:
-                        with contextlib.suppress(NotFoundError):
-                            found[pk] = self.model.get(pk, session=session)
-        return found
+        """Objects by id: fresh cached ones cost nothing, the rest come in few requests."""
+        return _evaluate.in_bulk(self, ids)
 
     def __repr__(self) -> str:
-        items = self._slice(0, REPR_LIMIT + 1)
+        items = self[0 : REPR_LIMIT + 1]
         shown = ", ".join(repr(item) for item in items[:REPR_LIMIT])
         if len(items) > REPR_LIMIT:
             shown += ", ...(remaining elements truncated)..."
         return f"<QuerySet [{shown}]>"
 
+    def _repr_html_(self) -> str:
+        """A small table of the first rows for notebooks (one request, as ``repr``)."""
+        return _evaluate.html_table(self, REPR_LIMIT)
+
     def describe(self) -> str:
         """The request this queryset stands for, without sending it."""
-        params = self._query()
+        params = self.params()
+        if self.size is not None:
+            params["page_size"] = self.size
         query = "&".join(f"{k}={v}" for k, v in params.items())
-        return f"GET {self._path}" + (f"?{query}" if query else "")
+        return f"GET {self.model._meta.list_path}" + (f"?{query}" if query else "")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles carry the description only: no session, no credentials (workers use their own)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "bound"}
+        return (_rebuild, (fields,))
 
 
-def _param_value(value: Any) -> Any:
-    """Resources become their ids; lists are kept (sent as repeated params)."""
-    from .resource import Resource
-
-    if isinstance(value, Resource):
-        return value.id
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_param_value(v) for v in value]
-    return value
+def _rebuild(fields: dict[str, Any]) -> QuerySet[Any]:
+    return QuerySet(**fields)
 
 
 __all__ = ["QuerySet"]

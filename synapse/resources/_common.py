@@ -1,40 +1,23 @@
-"""Small helpers shared by the resource modules: reply shapes, id lists, enum coercion."""
+"""Small helpers shared by the resource modules: id lists and batching."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from enum import Enum
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import InvalidInputError
 from ..orm.queryset import QuerySet
 from ..orm.resource import Resource
 from ..transport.paths import check_id
 
-E = TypeVar("E", bound=Enum)
-
 ID_BATCH = 1000
 """How many ids one bulk request (set_tags, task creation) carries at most."""
-
-
-def enum_or_str(enum: type[E]) -> Callable[[Any], Any]:
-    """A converter to ``enum`` that keeps values the enum does not know (the server may add some)."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, enum):
-            return value
-        try:
-            return enum(value)
-        except ValueError:
-            return value
-
-    return convert
 
 
 def ids_of(items: Any, model: type[Resource], what: str) -> list[int | str]:
     """Ids from objects, ids or a queryset (walked for ids only, with ``fields=id``)."""
     if isinstance(items, QuerySet):
-        return [row["id"] for row in items.filter(fields="id").values()]
+        return [row["id"] for row in items.only("id").values()]
     if isinstance(items, (Resource, int, str)):
         items = [items]
     if not isinstance(items, Iterable):

@@ -1,25 +1,27 @@
-"""Tagging tasks and assignments through their ``set_tags/`` endpoints.
+"""Tagging tasks and assignments through their ``set_tags/`` endpoints (a capability mixin).
 
 One request tags many objects, so the class methods take objects, ids or a whole queryset;
-the instance methods are the one-object case and also update the object's ``tags`` locally.
+the instance methods are the one-object case and also update the object's ``tag_ids`` locally.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from ..orm.identity import identity_map
+from ..orm.relations import ManyToMany, resolve
 from ..orm.resource import Resource
-from ..transport.session import Session
+from ..transport.session import Session, get_session
 from ._common import batches, ids_of
+
+if TYPE_CHECKING:
+    from .tasks import TaskTag
 
 
 class Taggable(Resource):
-    """A resource whose ``tags`` are set through ``<api_path>set_tags/``."""
+    """A capability: ``tags`` (TaskTag objects; ids in ``tag_ids``) set through ``<path>set_tags/``."""
 
-    tags: list[Any] | None = None
-
-    _tag_model: ClassVar[str] = "TaskTag"
+    tags: ManyToMany[TaskTag] = ManyToMany("TaskTag")
 
     def add_tags(self, *tags: Any) -> None:
         """Add tags (TaskTag objects or ids) to this object: one request."""
@@ -41,30 +43,29 @@ class Taggable(Resource):
 
     @classmethod
     def _bulk_tags(cls, objects: Any, tags: Any, action: str, session: Session | None) -> int:
-        from ..orm.relations import resolve
-        from ..transport.session import get_session
-
-        session = session or getattr(objects, "session", None) or get_session()
-        tag_ids = ids_of(tags, resolve(cls._tag_model), "tags")
+        session = session or getattr(objects, "bound", None) or get_session()
+        tag_ids = ids_of(tags, resolve("TaskTag"), "tags")
         ids = ids_of(objects, cls, f"{cls.__name__} objects")
+        identity = identity_map(session)
         for batch in batches(ids):
-            session.request("POST", f"{cls.api_path}set_tags/", json={"ids": batch, "tags": tag_ids, "action": action})
+            body = {"ids": batch, "tags": tag_ids, "action": action}
+            session.request("POST", f"{cls._meta.path}set_tags/", json=body)
             for pk in batch:
-                identity_map(session).expire(cls, pk)
+                identity.expire(cls, pk)
         return len(ids)
 
     def _set_tags(self, tags: tuple[Any, ...], action: str) -> None:
-        from ..orm.relations import resolve
-
         session = self._bound_session()
-        tag_ids = ids_of(list(tags), resolve(self._tag_model), "tags")
+        tag_ids = ids_of(list(tags), resolve("TaskTag"), "tags")
         pk = self._require_id()
-        session.request("POST", f"{self.api_path}set_tags/", json={"ids": [pk], "tags": tag_ids, "action": action})
+        body = {"ids": [pk], "tags": tag_ids, "action": action}
+        session.request("POST", f"{type(self)._meta.path}set_tags/", json=body)
         identity_map(session).expire(type(self), pk)
-        if self.tags is not None and "tags" not in self.changed_fields():
-            current = [t.get("id") if isinstance(t, dict) else t for t in self.tags]
-            if action == "add":
-                new = current + [t for t in tag_ids if t not in current]
-            else:
-                new = [t for t in current if t not in tag_ids]
-            self._merge({"tags": new}, {}, keep_local_edits=False)
+        current = self.tag_ids
+        if current is not None and "tag_ids" not in self.changed_fields():
+            new = (
+                current + [t for t in tag_ids if t not in current]
+                if action == "add"
+                else [t for t in current if t not in tag_ids]
+            )
+            self._accept({"id": pk, "tags": new}, session)

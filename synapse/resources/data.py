@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ..enums import CollectionCategory
 from ..errors import ClientError, InvalidInputError, NotFoundError, ResponseError, UploadError, UploadFailure
+from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers import uploads
@@ -29,6 +32,7 @@ from ._common import batches
 
 if TYPE_CHECKING:
     from .projects import Project
+    from .tasks import Task
 
 PathLike = str | os.PathLike[str]
 
@@ -45,24 +49,21 @@ class FileSpecification(BaseModel):
     extensions: list[str] | None = None
 
 
-def _specs(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
-    return [FileSpecification.model_validate(v) if isinstance(v, dict) and "name" in v else v for v in value]
-
-
-class DataFile(Resource):
+class DataFile(
+    Resource,
+    path="data_files/",
+    repr=("filename", "size"),
+    read_only=("file", "checksum", "size"),
+    filters=("checksum", Filter("data_collection", "fk", target="DataCollection")),
+):
     """One uploaded file, known to the server by its MD5 ``checksum``."""
-
-    api_path: ClassVar[str] = "data_files/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("filename", "size")
-    read_only_fields: ClassVar[frozenset[str]] = frozenset({"file", "checksum", "size"})
 
     file: str | None = None
     checksum: str | None = None
     size: int | None = None
     filename: str | None = None
     meta: dict[str, Any] | None = None
+    created: datetime | None = None
 
     @classmethod
     def upload(
@@ -119,7 +120,7 @@ class DataFile(Resource):
         wanted = list(dict.fromkeys(checksums))
         found: set[str] = set()
         for batch in batches(wanted):
-            reply = session.request("POST", f"{cls.api_path}verify_checksums/", json={"checksums": batch})
+            reply = session.request("POST", f"{cls._meta.path}verify_checksums/", json={"checksums": batch})
             existing = reply.get("existing_checksums") if isinstance(reply, dict) else None
             if not isinstance(existing, list):
                 raise ResponseError(None, "verify_checksums/ must answer with an 'existing_checksums' list")
@@ -133,18 +134,19 @@ class DataFile(Resource):
         return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
 
 
-class DataUnit(Resource):
+class DataUnit(
+    Resource, path="data_units/", repr=("data_collection",), read_only=("checksum",), filters=("data_collection",)
+):
     """One item of a collection: its files by specification name, plus ``meta`` and ``groups``."""
 
-    api_path: ClassVar[str] = "data_units/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("data_collection",)
-
-    data_collection_id: int | None = None
     files: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None
     groups: list[str] | None = None
+    checksum: str | None = None
+    created: datetime | None = None
 
     data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
+    tasks: ClassVar[HasMany[Task]] = HasMany("Task", "data_unit")
 
     @classmethod
     def bulk_create(
@@ -161,7 +163,7 @@ class DataUnit(Resource):
         payloads = [{**_unit_payload(item), "data_collection": collection_id} for item in many]
         created: list[DataUnit] = []
         for batch in batches(payloads):
-            reply = session.request("POST", cls.api_path, json=batch)
+            reply = session.request("POST", cls._meta.path, json=batch)
             created.extend(cls._from_server(item, session) for item in created_items(reply, "data units"))
         return created
 
@@ -176,23 +178,24 @@ def _unit_payload(item: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
-class DataCollection(Resource):
+class DataCollection(
+    Resource, path="data_collections/", repr=("name",), filters=("category",), expand=("file_specifications",)
+):
     """A dataset definition: its file specifications and the data units uploaded into it."""
-
-    api_path: ClassVar[str] = "data_collections/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name",)
-    converters = {"file_specifications": _specs}
 
     name: str | None = None
     description: str | None = None
-    category: str | None = None
+    category: CollectionCategory | None = None
+    meta: dict[str, Any] | None = None
+    is_archived: bool | None = None
     file_specifications: list[FileSpecification] | None = None
+    created: datetime | None = None
 
     data_units: ClassVar[HasMany[DataUnit]] = HasMany("DataUnit", "data_collection")
 
     def specifications(self) -> dict[str, FileSpecification]:
         """The file specifications by name, fetched once (``expand=file_specifications``) if needed."""
-        if self.file_specifications is None:
+        if self.__dict__.get("file_specifications") is None:  # not sent, or not loaded (fields=...)
             session = self._bound_session()
             self._accept(session.request("GET", self.api_url(), params={"expand": "file_specifications"}), session)
         return {spec.name: spec for spec in self.file_specifications or [] if isinstance(spec, FileSpecification)}
@@ -348,7 +351,7 @@ class _UnitRun:
     def create(self, batch: list[int], payloads: list[dict[str, Any]], keys: dict[int, str]) -> dict[int, DataUnit]:
         """POST one batch of units, journal them, then create their tasks when a project is given."""
         try:
-            reply = self.session.request("POST", DataUnit.api_path, json=payloads)
+            reply = self.session.request("POST", DataUnit._meta.path, json=payloads)
             created = [DataUnit._from_server(data, self.session) for data in created_items(reply, "data units")]
             if len(created) != len(batch):
                 raise ResponseError(None, f"data_units/ created {len(created)} units for {len(batch)} items")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ..enums import JobStatus
 from ..errors import InvalidInputError, JobTimeoutError
 from ..orm.relations import BelongsTo
 from ..orm.resource import Resource
 from ..transport.envelope import list_items
-from ._common import enum_or_str
 
 if TYPE_CHECKING:
     from .plugins import Agent, Plugin, PluginRelease
@@ -27,27 +27,31 @@ def _status(value: Any) -> JobStatus:
         raise InvalidInputError(None, f"unknown job status {value!r}; use one of {known}") from None
 
 
-class Job(Resource):
+class Job(
+    Resource,
+    path="jobs/",
+    repr=("action", "status"),
+    read_only=("started", "finished", "is_active", "queue", "error"),
+    filters=("status", "action"),
+):
     """A plugin run. Poll it with :meth:`wait`; read its output with :meth:`console_logs`."""
 
-    api_path: ClassVar[str] = "jobs/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("action", "status")
-    read_only_fields: ClassVar[frozenset[str]] = frozenset({"started", "finished"})
-    converters = {"status": enum_or_str(JobStatus)}
-
     id: int | str | None = None  # type: ignore[assignment]
-    status: JobStatus | str | None = None
+    status: JobStatus | None = None
     action: str | None = None
-    plugin_id: int | None = None
-    plugin_release_id: int | None = None
-    agent_id: int | None = None
     params: dict[str, Any] | None = None
     progress_record: dict[str, Any] | None = None
     metrics_record: dict[str, Any] | None = None
     result: Any = None
     meta: dict[str, Any] | None = None
-    started: str | None = None
-    finished: str | None = None
+    queue: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    is_active: bool | None = None
+    started: datetime | None = None
+    finished: datetime | None = None
+    created: datetime | None = None
+    modified: datetime | None = None
+    completed: datetime | None = None
 
     plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
     plugin_release: BelongsTo[PluginRelease] = BelongsTo("PluginRelease")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import InvalidInputError
+from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers.downloads import download
@@ -19,25 +21,29 @@ if TYPE_CHECKING:
 
     from .data import DataCollection, DataUnit
     from .plugins import Plugin, PluginRelease
+    from .projects import Project
 
 
-class Model(Resource):
+class Model(
+    Resource,
+    path="models/",
+    repr=("name", "plugin"),
+    read_only=("file", "checksum", "size"),
+    filters=("is_released", Filter("project", "fk", target="Project")),
+):
     """A trained model file registered with the plugin that produced (and serves) it."""
-
-    api_path: ClassVar[str] = "models/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name", "plugin")
-    read_only_fields: ClassVar[frozenset[str]] = frozenset({"file", "checksum", "size"})
 
     name: str | None = None
     description: str | None = None
     version: str | None = None
-    plugin_id: int | str | None = None
-    plugin_release_id: int | None = None
-    checkpoint_id: int | None = None
+    category: str | None = None
+    is_released: bool | None = None
+    is_external: bool | None = None
     configuration: dict[str, Any] | None = None
     file: str | None = None
+    created: datetime | None = None
 
-    plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
+    plugin: BelongsTo[Plugin] = BelongsTo("Plugin", id_type=int | str)
     plugin_release: BelongsTo[PluginRelease] = BelongsTo("PluginRelease")
     checkpoint: BelongsTo[Model] = BelongsTo("Model")
 
@@ -68,46 +74,52 @@ class Model(Resource):
         return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
 
 
-class GroundTruthDataset(Resource):
+class GroundTruthDataset(Resource, path="ground_truth_datasets/", repr=("name",), filters=("project",)):
     """A curated set of reference annotations over a data collection, kept in versions."""
-
-    api_path: ClassVar[str] = "ground_truth_datasets/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name",)
 
     name: str | None = None
     description: str | None = None
-    data_collection_id: int | None = None
 
+    project: BelongsTo[Project] = BelongsTo("Project")
     data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
     versions: ClassVar[HasMany[GroundTruthVersion]] = HasMany("GroundTruthVersion", "ground_truth_dataset")
 
 
-class GroundTruthVersion(Resource):
+class GroundTruthVersion(
+    Resource,
+    path="ground_truth_dataset_versions/",
+    repr=("ground_truth_dataset", "name"),
+    filters=("ground_truth_dataset", "is_archived"),
+):
     """One frozen version of a ground-truth dataset; its ``events`` are the annotations."""
 
-    api_path: ClassVar[str] = "ground_truth_dataset_versions/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("ground_truth_dataset", "name")
-
     name: str | None = None
+    version: str | None = None
+    description: str | None = None
     is_archived: bool | None = None
-    ground_truth_dataset_id: int | None = None
+    created: datetime | None = None
 
     ground_truth_dataset: BelongsTo[GroundTruthDataset] = BelongsTo("GroundTruthDataset")
     events: ClassVar[HasMany[GroundTruthEvent]] = HasMany("GroundTruthEvent", "ground_truth_dataset_versions")
 
 
-class GroundTruthEvent(Resource):
+class GroundTruthEvent(
+    Resource,
+    path="ground_truth_events/",
+    list_path="sdk/ground_truth_events/",
+    repr=("ground_truth_dataset_version", "data_unit"),
+    filters=(
+        "ground_truth_dataset_version",
+        Filter("ground_truth_dataset_versions", "fk-multi", target="GroundTruthVersion"),
+        Filter("ground_truth_dataset", "fk", target="GroundTruthDataset"),
+        Filter("project", "fk", target="Project"),
+    ),
+):
     """One ground-truth annotation of a data unit within a dataset version.
 
     Filter by several versions with ``GroundTruthEvent.filter(ground_truth_dataset_versions=[1, 2])``.
     """
 
-    api_path: ClassVar[str] = "ground_truth_events/"
-    api_list_path: ClassVar[str | None] = "sdk/ground_truth_events/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("ground_truth_dataset_version", "data_unit")
-
-    ground_truth_dataset_version_id: int | None = None
-    data_unit_id: int | None = None
     data: Any = None
     files: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from pydantic import Field
+
+from ..enums import PluginCategory
 from ..errors import InvalidInputError, NotFoundError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
@@ -19,29 +23,25 @@ if TYPE_CHECKING:
     from .jobs import Job
 
 
-class Plugin(Resource):
+class Plugin(
+    Resource,
+    path="plugins/",
+    repr=("code", "name"),
+    update_method="PUT",
+    lookups=("code",),
+    filters=("category", "is_active", "code"),
+):
     """An installable plugin. ``Plugin.get`` takes an id or the plugin's ``code``."""
-
-    api_path: ClassVar[str] = "plugins/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("code", "name")
-    update_method: ClassVar[str] = "PUT"
 
     code: str | None = None
     name: str | None = None
     description: str | None = None
-    category: str | None = None
+    category: PluginCategory | None = None
+    is_active: bool | None = None
+    is_public: bool | None = None
+    created: datetime | None = None
 
     releases: ClassVar[HasMany[PluginRelease]] = HasMany("PluginRelease", "plugin")
-
-    @classmethod
-    def get(cls, pk: Any, *, refresh: bool = False, session: Session | None = None, **params: Any) -> Self:
-        """By id, or by code (a non-numeric string): the backend has no code route, so a code is
-        looked up with one ``plugins/?code=...`` request."""
-        if isinstance(pk, str) and not pk.isdigit():
-            check_id(pk, "plugin code")
-            query = cls.all() if session is None else cls.using(session)
-            return query.filter(code=pk, **params).get()
-        return super().get(pk, refresh=refresh, session=session, **params)
 
     def run(
         self,
@@ -77,37 +77,32 @@ class Plugin(Resource):
             **extra,
         }
         session = self._bound_session()
-        path = f"{self.api_path}{check_id(ref, 'plugin id or code')}/run/"
+        path = f"{type(self)._meta.path}{check_id(ref, 'plugin id or code')}/run/"
         reply = session.request("POST", path, json={k: v for k, v in body.items() if v is not None})
         if isinstance(reply, dict) and "id" in reply and "status" in reply:
             return Job._from_server(reply, session)
         return reply
 
 
-class PluginRelease(Resource):
+class PluginRelease(
+    Resource,
+    path="plugin_releases/",
+    repr=("plugin", "version"),
+    lookups=("code@version",),
+    filters=("plugin", "debug"),
+):
     """One published version of a plugin. ``PluginRelease.get`` takes an id or ``"code@version"``."""
 
-    api_path: ClassVar[str] = "plugin_releases/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("plugin", "version")
-
-    plugin_id: int | str | None = None
     version: str | None = None
     config: dict[str, Any] | None = None
     requirements: list[str] | None = None
     debug: bool | None = None
     file: str | None = None
+    readme: str | None = None
+    available_actions: list[str] | None = None
+    created: datetime | None = None
 
-    plugin: BelongsTo[Plugin] = BelongsTo("Plugin")
-
-    @classmethod
-    def detail_path(cls, pk: Any) -> str:
-        """``code@version`` lookups are percent-encoded except for ``@`` (codes may hold ``/``)."""
-        if isinstance(pk, str) and "@" in pk:
-            encoded = quote(pk, safe="@")
-            if not pk.strip() or encoded in (".", ".."):
-                raise InvalidInputError(None, f"invalid plugin release lookup {pk!r}")
-            return f"{cls.api_path}{encoded}/"
-        return super().detail_path(pk)
+    plugin: BelongsTo[Plugin] = BelongsTo("Plugin", id_type=int | str)
 
     @classmethod
     def create(
@@ -139,26 +134,22 @@ class PluginRelease(Resource):
         }
         body = {k: v for k, v in body.items() if v is not None}
         if file is None:
-            reply = session.request("POST", cls.api_path, json=body)
+            reply = session.request("POST", cls._meta.path, json=body)
         else:
             with file_part(file) as (filename, handle):  # form_fields sends config as a JSON string
                 parts = {"file": (filename, handle)}
-                reply = session.request("POST", cls.api_path, data=form_fields(body), files=parts)
+                reply = session.request("POST", cls._meta.path, data=form_fields(body), files=parts)
         return cls._from_server(reply, session)
 
 
-class Agent(Resource):
+class Agent(Resource, path="agents/", repr=("name", "status"), read_only=("token", "node_install_script")):
     """A machine that runs plugin jobs. Its ``token`` is a secret and never shown in reprs."""
-
-    api_path: ClassVar[str] = "agents/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name", "status")
-    read_only_fields: ClassVar[frozenset[str]] = frozenset({"token", "node_install_script"})
 
     name: str | None = None
     url: str | None = None
     status: str | None = None
-    token: str | None = None
-    node_install_script: str | None = None
+    token: str | None = Field(None, repr=False)
+    node_install_script: str | None = Field(None, repr=False)
 
     @property
     def is_connected(self) -> bool:
@@ -175,7 +166,7 @@ class Agent(Resource):
         session = session or get_session()
         with session.secret(token, quote(token, safe="")):
             try:
-                reply = session.request("POST", f"{cls.api_path}{quote(token, safe='')}/connect/")
+                reply = session.request("POST", f"{cls._meta.path}{quote(token, safe='')}/connect/")
             except NotFoundError as exc:
                 raise cls.DoesNotExist(404, "no agent has this token", method=exc.method, url=exc.url) from None
         if isinstance(reply, dict) and "id" in reply:

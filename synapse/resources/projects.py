@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from ..enums import ProjectCategory
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 
@@ -13,19 +15,20 @@ if TYPE_CHECKING:
     from .tasks import Task, TaskTag
 
 
-class Project(Resource):
+class Project(Resource, path="projects/", repr=("title",), filters=("category", "data_collection")):
     """An annotation project: its configuration, its data collection and its tasks."""
 
-    api_path: ClassVar[str] = "projects/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name",)
-
+    title: str | None = None
     name: str | None = None
     description: str | None = None
-    category: str | None = None
+    category: ProjectCategory | None = None
     configuration: dict[str, Any] | None = None
-    data_collection_id: int | None = None
+    settings: dict[str, Any] | None = None
+    is_archived: bool | None = None
+    task_count: int | None = None
+    created: datetime | None = None
 
     data_collection: BelongsTo[DataCollection] = BelongsTo("DataCollection")
-    tasks: ClassVar[HasMany[Task]] = HasMany("Task", "project")
-    assignments: ClassVar[HasMany[Assignment]] = HasMany("Assignment", "project")
-    task_tags: ClassVar[HasMany[TaskTag]] = HasMany("TaskTag", "project")
+    tasks: HasMany[Task] = HasMany("Task", "project")
+    assignments: HasMany[Assignment] = HasMany("Assignment", "project")
+    task_tags: HasMany[TaskTag] = HasMany("TaskTag", "project")

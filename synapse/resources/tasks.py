@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import Field
+
+from ..enums import TagCategory, TaskSchema
 from ..errors import InvalidInputError
-from ..orm.relations import BelongsTo
+from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transport.envelope import created_items
 from ..transport.paths import check_id
@@ -16,47 +20,50 @@ from ._tags import Taggable
 
 if TYPE_CHECKING:
     from .data import DataUnit
+    from .hitl import Assignment
     from .projects import Project
 
 
-class TaskTag(Resource):
+class TaskTag(Resource, path="task_tags/", repr=("name", "project"), filters=("project", "category")):
     """A label that can be attached to tasks and assignments of a project."""
-
-    api_path: ClassVar[str] = "task_tags/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("name", "project")
 
     name: str | None = None
     color: str | None = None
-    project_id: int | None = None
+    description: str | None = None
+    category: TagCategory | None = None
+    meta: dict[str, Any] | None = None
+    created: datetime | None = None
 
     project: BelongsTo[Project] = BelongsTo("Project")
 
 
-class Task(Taggable):
+class Task(
+    Taggable,
+    path="tasks/",
+    list_path="sdk/tasks/",
+    repr=("project", "data_unit"),
+    filters=("project", "data_unit", "has_data", "is_discarded"),
+):
     """One unit of annotation work: a data unit in a project, with its annotation ``data``."""
 
-    api_path: ClassVar[str] = "tasks/"
-    api_list_path: ClassVar[str | None] = "sdk/tasks/"
-    repr_fields: ClassVar[tuple[str, ...]] = ("project", "status")
-
-    project_id: int | None = None
-    data_unit_id: int | None = None
-    status: str | None = None
     data: Any = None
-    assignee: Any = None
+    meta: dict[str, Any] | None = None
+    data_schema: TaskSchema | None = Field(None, alias="schema")
+    is_discarded: bool | None = None
+    has_data: bool | None = None
+    created: datetime | None = None
 
     project: BelongsTo[Project] = BelongsTo("Project")
     data_unit: BelongsTo[DataUnit] = BelongsTo("DataUnit")
+    workshop_id: int | None = Field(None, alias="workshop")
+    assignments: ClassVar[HasMany[Assignment]] = HasMany("Assignment", "task")
 
     def annotate(self, data: Any, *, schema: str | None = None) -> Task:
         """Store annotation ``data`` (PUT annotate_task_data/); the reply refreshes this task."""
         session = self._bound_session()
         params = {"schema": schema} if schema else None
         reply = session.request("PUT", f"{self.api_url()}annotate_task_data/", params=params, json=data)
-        if isinstance(reply, dict):
-            self._accept(reply, session)
-        else:
-            self._merge({"data": data}, {}, keep_local_edits=False)
+        self._accept(reply if isinstance(reply, dict) else {"id": self.id, "data": data}, session)
         return self
 
     @classmethod
@@ -70,7 +77,7 @@ class Task(Taggable):
         entries = [_task_entry(unit) for unit in data_units]
         created: list[Task] = []
         for batch in batches(entries):
-            reply = session.request("POST", cls.api_path, json={"project": project_id, "data": batch})
+            reply = session.request("POST", cls._meta.path, json={"project": project_id, "data": batch})
             created.extend(cls._from_server(item, session) for item in created_items(reply, "tasks"))
         return created
 

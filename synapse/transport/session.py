@@ -71,6 +71,7 @@ class Session:
         cache_maxsize: int = 4096,
         pool_maxsize: int = 32,
         verify: bool | str = True,
+        strict: bool = False,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self._credentials: Credentials = resolve_credentials(
@@ -95,6 +96,8 @@ class Session:
             raise ConfigurationError(None, f"cache_maxsize must be a non-negative int, got {cache_maxsize!r}")
         self.cache_maxsize = cache_maxsize
         self.url_host = url_host
+        self.strict = strict
+        """Raise on server values whose type the client's declarations rule out, instead of keeping them."""
         origin = urlsplit(self.base_url)
         self._origin = (origin.scheme.lower(), origin.netloc.lower())
         self._auth_headers = self._credentials.headers()
@@ -199,10 +202,12 @@ class Session:
         headers: Mapping[str, str] | None = None,
         timeout: Timeouts | None = None,
         retries: int | None = None,
+        raw: bool = False,
     ) -> Any:
         """Send one API request with retries and return the decoded answer.
 
-        JSON bodies come back as dicts/lists, 204 as ``None``, other 2xx bodies as text.
+        JSON bodies come back as dicts/lists, 204 as ``None``, other 2xx bodies as text; with
+        ``raw`` the body bytes come back undecoded (list pages are built straight from them).
         Statuses >= 400 raise the matching :mod:`synapse.errors` class.
         """
         method = method.upper()
@@ -215,7 +220,7 @@ class Session:
             response.close()
         if response.status >= 400:
             raise self._answers.error(response, body, method, url)
-        return self._answers.decode(response, body, method, url)
+        return body if raw else self._answers.decode(response, body, method, url)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         return self.request("GET", path, params=params, **kwargs)

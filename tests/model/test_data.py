@@ -12,6 +12,7 @@ from synapse import (
     DataCollection,
     DataFile,
     DataUnit,
+    DeferredFieldError,
     InvalidInputError,
     Model,
     Plugin,
@@ -101,7 +102,8 @@ def test_collection_upload_checks_names_before_any_request(
 def test_collection_upload_loads_specs_when_missing(backend: LocalBackend, session: Session, make_file: Any) -> None:
     (cid,) = backend.seed("data_collections", [{"name": "c", "file_specifications": SPECS}])
     partial = DataCollection.get(cid, fields="id,name")
-    assert partial.file_specifications is None
+    with pytest.raises(DeferredFieldError, match="file_specifications"):
+        partial.file_specifications  # noqa: B018
     with pytest.raises(InvalidInputError):
         partial.upload({"wrong": make_file()})
     assert backend.requests[-1].query["expand"] == ["file_specifications"]

@@ -22,17 +22,24 @@ def project(backend: LocalBackend, session: Session) -> Project:
 
 def test_building_querysets_sends_nothing(session: Session, project: Project) -> None:
     with session.no_requests():
-        qs = Task.filter(project=project).filter(status="pending").expand("project").order_by("-id").page_size(50)
+        qs = Task.filter(project=project).filter(is_discarded=False).expand("project").order_by("-id").page_size(50)
         qs = qs.values()
-        project.tasks.filter(status="done")
+        project.tasks.filter(has_data=True)
     assert "project=" in qs.describe() and "expand=project" in qs.describe()
 
 
 def test_iteration_walks_every_page(backend: LocalBackend, session: Session, project: Project) -> None:
-    tasks = list(project.tasks.page_size(100))
+    tasks = [task for task in project.tasks.page_size(100)]
     assert len(tasks) == 300
     assert len({t.id for t in tasks}) == 300
     assert len(requests_to(backend, "GET", "sdk/tasks/")) == 3
+
+
+def test_list_asks_for_the_count_first(session: Session, project: Project) -> None:
+    """``list()`` calls ``len()``, which is the server's count: one small request before the walk."""
+    with session.expect_requests(4):
+        tasks = list(project.tasks.page_size(100))
+    assert len(tasks) == 300
 
 
 def test_slice_fetches_only_the_needed_page(backend: LocalBackend, session: Session, project: Project) -> None:
