@@ -23,8 +23,10 @@ from ..errors import (
 from ._http import DeadlineExceeded, HttpResponse, TransportFailure
 from ._redact import Redactor
 from ._wire import parse_retry_after, summarise_text
-from .retry import RetryPolicy
+from .retry import GATEWAY_STATUSES, RetryPolicy
 from .settings import Timeouts
+
+CHECK_FIRST = "Check whether it took effect before sending it again"
 
 
 class StreamedResponse:
@@ -124,6 +126,11 @@ class Answers:
             detail = summarise_text(body.decode("utf-8", errors="replace")) or response.reason
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         shown = self._redactor.redact(url)
+        if status in GATEWAY_STATUSES and self._retry.may_have_applied(method):
+            hint = f"A gateway answered {status} after the request was sent, so the backend may have applied it. "
+            return ResponseIncompleteError(
+                status, self._redactor.redact_value(detail), method=method, url=shown, hint=hint + CHECK_FIRST
+            )
         return error_for_status(
             status, self._redactor.redact_value(detail), method=method, url=shown, retry_after=retry_after
         )

@@ -16,10 +16,12 @@ from typing import Final
 
 from ..errors import ConfigurationError
 
-RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
-"""Statuses that may succeed on a later attempt."""
 REFUSED_STATUSES: Final = frozenset({429, 503})
 """Statuses with which the server refuses a request it did not apply: safe to retry even for a POST."""
+GATEWAY_STATUSES: Final = frozenset({502, 504})
+"""Statuses a gateway sends when the backend failed or was slow: it may have applied the request."""
+RETRY_STATUSES: Final = REFUSED_STATUSES | GATEWAY_STATUSES
+"""Statuses that may succeed on a later attempt."""
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
