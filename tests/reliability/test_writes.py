@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from synapse import Project, Task
-from synapse.errors import ResponseIncompleteError
+from synapse import BackendClient, Project, Task
+from synapse.errors import RequestBudgetExceeded, ResponseIncompleteError
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
@@ -83,3 +83,15 @@ def test_post_refused_with_503_is_retried_and_created_once(
     assert backend.count("projects") == 1
     assert _posts(backend, "projects/") == [503, 503, 201]
 
+
+def test_annotate_batch_requests_count_against_the_callers_budget(backend: LocalBackend, session: Session) -> None:
+    (project,) = backend.seed("projects", [{"name": "p"}])
+    tasks = backend.seed("tasks", [{"project": project, "status": "pending"} for _ in range(3)])
+    client = BackendClient.from_session(session)
+    with session.expect_requests(3):
+        outcome = client.annotate_task_data_batch({pk: {"n": pk} for pk in tasks}, max_workers=3)
+    assert all(entry["success"] for entry in outcome.values())
+    before = backend.request_count
+    with pytest.raises(RequestBudgetExceeded), session.no_requests():
+        client.annotate_task_data_batch({pk: {"n": 0} for pk in tasks}, max_workers=3)
+    assert backend.request_count == before
