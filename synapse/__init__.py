@@ -37,6 +37,7 @@ from .errors import (
     ResponseError,
     ResponseIncompleteError,
     ServerError,
+    TLSError,
     UploadError,
     UploadFailure,
 )
@@ -132,6 +133,7 @@ __all__ = [
     "Storage",
     "StorageCategory",
     "StorageProvider",
+    "TLSError",
     "Task",
     "TaskTag",
     "UploadError",

@@ -21,6 +21,10 @@ class Redactor:
             text = text.replace(secret, "***")
         return text
 
+    def url(self, url: str, *, query: bool = True) -> str:
+        """``url`` as it may be shown: no secrets, and without its query unless ``query``."""
+        return self.redact(url if query else url.split("?", 1)[0])
+
     def redact_value(self, value: Any) -> Any:
         """``redact`` applied to every string inside a decoded JSON value (an error body may echo a header)."""
         if isinstance(value, str):

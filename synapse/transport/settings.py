@@ -17,6 +17,8 @@ from ..errors import ConfigurationError
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_TOTAL_TIMEOUT = 300.0
+DEFAULT_MAX_ANSWER_BYTES = 256 << 20
+"""Far above any real page, far below what exhausts memory: a bomb or an endless body stops here."""
 
 TimeoutSpec = float | int | tuple[float, float] | Mapping[str, float | None] | None
 
@@ -174,3 +176,11 @@ def as_float(value: Any, name: str) -> float:
     if result < 0:
         raise ConfigurationError(None, f"{name} must not be negative, got {value!r}")
     return result
+
+
+def count(value: Any, name: str, *, minimum: int = 1) -> int:
+    """``value`` if it is an int of at least ``minimum`` (not a bool), else a ConfigurationError."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ConfigurationError(None, f"{name} must be {kind}, got {value!r}")
+    return value
