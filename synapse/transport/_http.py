@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextvars
 import http.client
+import http.cookiejar
+import logging
 import socket
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import requests
@@ -26,6 +28,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import HTTPResponse as Urllib3Response
 
 from ._failures import Facts, TransportFailure, chain_of, classify
+from ._redact import strip_queries
 from ._watchdog import WATCHDOG
 
 
@@ -48,10 +51,11 @@ class Undecodable(Exception):
 class _Attempt:
     """What one attempt has done so far, seen by the connection that carries it (same thread)."""
 
-    __slots__ = ("deadline", "sendable", "sock", "total")
+    __slots__ = ("deadline", "redact", "sendable", "sock", "total")
 
-    def __init__(self, total: float) -> None:
+    def __init__(self, total: float, redact: Callable[[str], str]) -> None:
         self.total = total
+        self.redact = redact
         self.sendable = False
         """A connection was ready to carry the request: from here on, the server may have it."""
         self.deadline: float | None = None
@@ -123,6 +127,42 @@ class _Adapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Keep no cookie: the jar is scoped by host, not port, so it would mix the backend and file hosts."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+class _RedactRecords(logging.Filter):
+    """Log records the HTTP library writes during our attempts, with their secrets and query strings removed.
+
+    urllib3 logs each request line (path and query) at DEBUG; a path may hold a token and a
+    presigned query a signature. Records written outside our attempts are left alone.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        attempt = _attempt.get()
+        if attempt is not None:
+            record.msg = attempt.redact(strip_queries(record.getMessage()))
+            record.args = None
+        return True
+
+
+def _install_log_filter() -> None:
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in ("urllib3", "requests")]
+    for name in {"urllib3", "urllib3.connectionpool", "requests", *names}:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactRecords) for f in logger.filters):
+            logger.addFilter(_RedactRecords())
+
+
+_install_log_filter()
 
 
 _INVALID_URL = (
@@ -210,12 +250,13 @@ class HttpResponse:
 
 
 class HttpClient:
-    """A pooled connection manager that sends single attempts (no retries, no redirects, no env proxies)."""
+    """A pooled connection manager that sends single attempts (no retries, redirects, env proxies or cookies)."""
 
     def __init__(self, *, pool_maxsize: int, verify: bool | str, user_agent: str) -> None:
         self._session = requests.Session()
         self._session.trust_env = False
         self._session.verify = verify
+        self._session.cookies.set_policy(_NoCookies())
         self._session.headers["User-Agent"] = f"{user_agent} python-requests/{requests.__version__}"
         adapter = _Adapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
         self._session.mount("http://", adapter)
@@ -232,12 +273,14 @@ class HttpClient:
         headers: Mapping[str, str],
         timeout: tuple[float, float],
         total: float,
+        redact: Callable[[str], str],
     ) -> HttpResponse:
         """One attempt; the body is left unread (stream it or ``read`` it).
 
-        ``total`` bounds the answer from the moment the request is sent.
+        ``total`` bounds the answer from the moment the request is sent; ``redact`` cleans the
+        HTTP library's log records written meanwhile.
         """
-        attempt = _Attempt(total)
+        attempt = _Attempt(total, redact)
         token = _attempt.set(attempt)
         try:
             raw = self._session.request(

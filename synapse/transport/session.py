@@ -22,7 +22,7 @@ from ..errors import ConfigurationError, InvalidInputError
 from . import context
 from ._answers import Answers, StreamedResponse
 from ._http import HttpClient, HttpResponse, TransportFailure
-from ._redact import Redactor
+from ._redact import Redactor, userinfo_secrets
 from ._wire import NO_BODY, can_rewind, parse_retry_after, query_pairs, request_body, rewind
 from .budget import budget, charge
 from .retry import RetryPolicy
@@ -99,7 +99,7 @@ class Session:
         origin = urlsplit(self.base_url)
         self._origin = (origin.scheme.lower(), origin.netloc.lower())
         self._auth_headers = self._credentials.headers()
-        self._redactor = Redactor(self._credentials.secrets())
+        self._redactor = Redactor((*self._credentials.secrets(), *userinfo_secrets(self.base_url)))
         self._answers = Answers(self._redactor, self.retry, max_answer_bytes)
         pool = count(pool_maxsize, "pool_maxsize")
         self._http = HttpClient(pool_maxsize=pool, verify=verify, user_agent=f"synapse-orm/{__version__}")
@@ -111,7 +111,7 @@ class Session:
     # -- presentation ---------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return f"<Session {self.base_url} auth={self._credentials.describe()}>"
+        return f"<Session {self._redactor.url(self.base_url)} auth={self._credentials.describe()}>"
 
     def redact(self, text: str) -> str:
         """``text`` with every credential (and every value marked with :meth:`secret`) replaced by ``***``."""
@@ -317,6 +317,7 @@ class Session:
                     headers=request_headers,
                     timeout=(timeouts.connect, timeouts.read),
                     total=timeouts.total,
+                    redact=self.redact,
                 )
             except TransportFailure as failure:
                 error = self._answers.failure(failure, method, shown, timeouts)
@@ -343,8 +344,8 @@ class Session:
                 rewind(files)
 
     def _shown(self, url: str) -> str:
-        """``url`` as errors and logs show it."""
-        return self._redactor.url(url)
+        """``url`` as errors and logs show it; a foreign host's query (a presigned signature) is dropped."""
+        return self._redactor.url(url, query=self.is_own_url(url))
 
     def _count(self, method: str, shown: str) -> None:
         charge(self, f"{method} {shown}")
