@@ -91,9 +91,10 @@ class StreamedResponse:
 class Answers:
     """Reads bodies and builds the caller's value or error for one session."""
 
-    def __init__(self, redactor: Redactor, retry: RetryPolicy, limit: int) -> None:
+    def __init__(self, redactor: Redactor, retry: RetryPolicy, base_url: str, limit: int) -> None:
         self._redactor = redactor
         self._retry = retry
+        self._base_url = base_url
         self.limit = limit
 
     def failure(self, failure: TransportFailure, method: str, shown: str, timeouts: Timeouts) -> ClientError:
@@ -155,8 +156,13 @@ class Answers:
                 raise ResponseError(response.status, detail, method=method, url=shown) from None
             return bytes(body).decode(_codec(response, shown, method), errors="replace")
 
-    def error(self, response: HttpResponse, body: bytes | bytearray, method: str, shown: str) -> ClientError:
-        """The typed error for a status >= 400, with the body's detail (redacted) and ``Retry-After``."""
+    def error(
+        self, response: HttpResponse, body: bytes | bytearray, method: str, shown: str, *, api: bool
+    ) -> ClientError:
+        """The typed error for a status >= 400, with the body's detail (redacted) and ``Retry-After``.
+
+        ``api`` when the URL is the backend's: a 404 that is not the API's then points at the base URL.
+        """
         status = response.status
         detail: Any
         try:
@@ -164,6 +170,12 @@ class Answers:
         except ValueError:
             detail = summarise_text(bytes(body).decode("utf-8", errors="replace")) or response.reason
         detail = self._redactor.redact_value(detail)
+        if status == 404 and api and not _from_the_api(detail):
+            detail = (
+                f"{_summary(detail)}. This 404 is not an answer of the Synapse API (its errors are JSON with a "
+                f"'detail'), so the base URL {self._redactor.url(self._base_url)} may be wrong: it must include "
+                "the API prefix, e.g. http://127.0.0.1:8000/api/v1"
+            )
         if status in GATEWAY_STATUSES and self._retry.may_have_applied(method):
             hint = f"A gateway answered {status} after the request was sent, so the backend may have applied it. "
             return ResponseIncompleteError(status, detail, method=method, url=shown, hint=hint + CHECK_FIRST)
@@ -216,3 +228,14 @@ def _codec(response: HttpResponse, shown: str, method: str | None = None) -> str
     except LookupError:
         detail = f"the answer's charset {charset[:40]!r} is unknown"
         raise ResponseError(response.status, detail, method=method, url=shown) from None
+
+
+def _from_the_api(detail: Any) -> bool:
+    """DRF answers every 404 of its views with a JSON object holding ``detail``."""
+    return isinstance(detail, dict) and "detail" in detail
+
+
+def _summary(detail: Any) -> str:
+    if isinstance(detail, str):
+        return detail or "an empty answer"
+    return summarise_text(json.dumps(detail))

@@ -100,7 +100,7 @@ class Session:
         self._origin = (origin.scheme.lower(), origin.netloc.lower())
         self._auth_headers = self._credentials.headers()
         self._redactor = Redactor((*self._credentials.secrets(), *userinfo_secrets(self.base_url)))
-        self._answers = Answers(self._redactor, self.retry, max_answer_bytes)
+        self._answers = Answers(self._redactor, self.retry, self.base_url, max_answer_bytes)
         pool = count(pool_maxsize, "pool_maxsize")
         self._http = HttpClient(pool_maxsize=pool, verify=verify, user_agent=f"synapse-orm/{__version__}")
         self._caches: dict[str, Cache] = {}
@@ -217,7 +217,7 @@ class Session:
         finally:
             response.close()
         if response.status >= 400:
-            raise self._answers.error(response, body, method, shown)
+            raise self._answers.error(response, body, method, shown, api=self.is_own_url(url))
         return self._answers.decode(response, body, method, shown)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
@@ -268,7 +268,7 @@ class Session:
         try:
             if response.status >= 400:
                 body = self._answers.read(response, method, shown, timeouts)
-                raise self._answers.error(response, body, method, shown)
+                raise self._answers.error(response, body, method, shown, api=False)
             yield StreamedResponse(response, shown, self.max_answer_bytes, decode)
         finally:
             response.close()
