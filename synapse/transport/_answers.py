@@ -100,8 +100,8 @@ class Answers:
     def failure(self, failure: TransportFailure, method: str, shown: str, timeouts: Timeouts) -> ClientError:
         """The error for an attempt that got no complete answer; says whether the server may have acted."""
         kind = failure.kind
-        if kind == "invalid_url":
-            return InvalidInputError(None, f"invalid URL: {shown}")
+        if kind == "invalid":
+            return InvalidInputError(None, f"{failure.description}, nothing was sent: {shown}")
         if kind == "connect_timeout":
             detail = f"connecting to the backend took longer than {timeouts.connect:g}s"
             return APITimeoutError(None, detail, method=method, url=shown)

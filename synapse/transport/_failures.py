@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-FailureKind = Literal["refused", "connect_timeout", "tls", "read_timeout", "deadline", "dropped", "invalid_url"]
-NEVER_SENT: frozenset[FailureKind] = frozenset({"refused", "connect_timeout", "tls", "invalid_url"})
+FailureKind = Literal["refused", "connect_timeout", "tls", "read_timeout", "deadline", "dropped", "invalid"]
+NEVER_SENT: frozenset[FailureKind] = frozenset({"refused", "connect_timeout", "tls", "invalid"})
 """Failures that certainly happened before the request could reach the server."""
 
 _PLAIN_HTTP_REASONS = frozenset(
@@ -35,7 +35,8 @@ class Facts:
     """The answer's deadline had passed."""
     tls: bool
     """The URL is https."""
-    invalid_url: bool
+    invalid: str | None
+    """What the HTTP library refused to send, if it did (a malformed URL or header value)."""
     timed_out: bool
     connected: bool
     """The TCP connection was made (the failure came after it)."""
@@ -59,8 +60,8 @@ class TransportFailure(Exception):
 def classify(chain: list[BaseException], facts: Facts) -> TransportFailure:
     """The failure of an attempt, from the exceptions raised (outermost first) and the facts."""
     cause = _cause(chain)
-    if facts.invalid_url:
-        return TransportFailure("invalid_url", "invalid URL")
+    if facts.invalid is not None:
+        return TransportFailure("invalid", facts.invalid)
     if facts.cut:
         return TransportFailure("deadline", "the answer did not arrive before its deadline", cause)
     if not facts.sendable:

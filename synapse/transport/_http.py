@@ -182,12 +182,21 @@ def _failure(exc: BaseException, *, sendable: bool, cut: bool, tls: bool = False
         sendable=sendable,
         cut=cut,
         tls=tls,
-        invalid_url=any(isinstance(e, _INVALID_URL) for e in chain),
+        invalid=_invalid(chain),
         # urllib3's NewConnectionError (refused, unreachable) subclasses its ConnectTimeoutError
         timed_out=any(isinstance(e, _TIMEOUTS) and not isinstance(e, _NEW_CONNECTION) for e in chain),
         connected=not any(isinstance(e, _NEW_CONNECTION) for e in chain),
     )
     return classify(chain, facts)
+
+
+def _invalid(chain: list[BaseException]) -> str | None:
+    """What was refused before sending; never the value itself (a header may hold a token)."""
+    if any(isinstance(e, requests.exceptions.InvalidHeader) for e in chain):
+        return "invalid header value (a line break or a character HTTP headers cannot carry)"
+    if any(isinstance(e, _INVALID_URL) for e in chain):
+        return "invalid URL"
+    return None
 
 
 class HttpResponse:

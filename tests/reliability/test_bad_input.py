@@ -163,3 +163,15 @@ def test_ids_too_large_to_print_are_refused_with_a_readable_message(backend: Loc
             with pytest.raises(InvalidInputError) as caught:
                 Project.get(bad, session=session)
             assert len(str(caught.value)) < 300
+
+
+def test_a_header_value_that_cannot_be_sent_is_refused_once_without_echoing_it(
+    backend: LocalBackend, session: Session
+) -> None:
+    value = "hdr-SECRET-value"
+    with nothing_sent(backend), pytest.raises(InvalidInputError, match="invalid header value") as caught:
+        session.request("GET", "projects/", headers={"X-Note": f"{value}\r\nX-Injected: 1"})
+    assert session.request_count == 1  # not retried
+    chain = [caught.value, caught.value.__context__, caught.value.__cause__]
+    assert all(value not in repr(error) for error in chain)
+    assert caught.value.__context__ is None or caught.value.__context__.__context__ is None
