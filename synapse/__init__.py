@@ -41,6 +41,7 @@ from .errors import (
     ResponseIncompleteError,
     SchemaWarning,
     ServerError,
+    TLSError,
     UploadError,
     UploadFailure,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "Storage",
     "StorageCategory",
     "StorageProvider",
+    "TLSError",
     "Task",
     "TaskTag",
     "UploadError",

@@ -9,9 +9,10 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     │   ├── ReadOnlyFieldError       a server-set field was assigned (also an AttributeError)
     │   └── DeferredFieldError       a field the server did not send (fields=...) was read (also an AttributeError)
     ├── APIConnectionError           the request did not get a complete answer
-    │   ├── APITimeoutError          connect or read timeout
+    │   ├── APITimeoutError          connect, read or total timeout
     │   │   └── JobTimeoutError      Job.wait() gave up before the job finished
-    │   └── ResponseIncompleteError  POST/PATCH lost its answer; the server may have acted
+    │   ├── TLSError                 TLS handshake or certificate check failed; nothing was sent
+    │   └── ResponseIncompleteError  POST/PATCH lost its answer (or a gateway's 502/504); the server may have acted
     ├── HTTPError                    the server answered with a status >= 400
     │   ├── BadRequestError          400 / 422 (field errors kept in .field_errors)
     │   ├── AuthenticationError      401
@@ -67,6 +68,7 @@ __all__ = [
     "ResponseIncompleteError",
     "SchemaWarning",
     "ServerError",
+    "TLSError",
     "UploadError",
     "UploadFailure",
     "error_for_status",
@@ -195,8 +197,17 @@ class JobTimeoutError(APITimeoutError):
     default_message = "The job did not finish in time"
 
 
+class TLSError(APIConnectionError):
+    """The TLS handshake or the certificate check failed, so nothing was sent.
+
+    ``__cause__`` is the underlying :mod:`ssl` error; the message gives its reason.
+    """
+
+    default_message = "TLS with the Synapse backend failed"
+
+
 class ResponseIncompleteError(APIConnectionError):
-    """A non-idempotent request lost its answer; the server may have applied it."""
+    """A non-idempotent request lost its answer (or a gateway answered 502/504); the server may have applied it."""
 
     default_message = "The answer was lost after the request was sent; the server may have applied it"
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import ClientError
+from ..errors import ClientError, RequestBudgetExceeded
+from ..transport.context import submit
 from ..transport.paths import check_id
 from ._base import JSON, ClientBase, Listing, UrlConversion
 
@@ -36,19 +37,23 @@ class AnnotationClientMixin(ClientBase):
         """Annotate many tasks in threads; ``{task_id: {success, error, response}}``.
 
         One failing task must not lose the others' results, so no single item raises:
-        its error message is reported in its entry instead.
+        its error message is reported in its entry instead. A spent request budget is not an
+        item's failure but the caller's assertion, so it propagates.
         """
         pairs = list(items.items() if isinstance(items, Mapping) else items)
 
         def one(pair: tuple[TaskId, Mapping[str, Any]]) -> dict[str, Any]:
             try:
                 response = self.annotate_task_data(pair[0], pair[1], schema)
+            except RequestBudgetExceeded:
+                raise
             except ClientError as error:
                 return {"success": False, "error": str(error), "response": None}
             return {"success": True, "error": None, "response": response}
 
         with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="synapse-annotate") as pool:
-            outcomes = list(pool.map(one, pairs))
+            futures = [submit(pool, one, pair) for pair in pairs]
+            outcomes = [future.result() for future in futures]
         return {task_id: outcome for (task_id, _), outcome in zip(pairs, outcomes, strict=True)}
 
     def list_tasks(

@@ -98,13 +98,15 @@ class Application:
                 if fault.drop_connection == "before":
                     environ[DROP_KEY] = True
                     return []
-                if fault.status is not None and fault.drop_connection is None:
+                if fault.status is not None and fault.drop_connection is None and not fault.after_handler:
                     response = self._fault_response(fault)
             if response is None:
                 try:
                     response = self._dispatch(request, relative, path)
                 except ApiError as exc:
                     response = json_response(exc.body, exc.status, exc.headers)
+                if fault is not None and fault.after_handler:
+                    response = self._fault_response(fault)  # processed, then a gateway's status instead
                 if fault is not None and fault.drop_connection == "after":
                     # Processed (even if it was refused), then never answered.
                     environ[DROP_KEY] = True

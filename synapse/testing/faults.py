@@ -35,6 +35,9 @@ class Fault:
     drip: float = 0.0
     """Seconds to wait before each byte of the body: a server that answers, but too slowly."""
     probability: float = 1.0
+    after_handler: bool = False
+    """Run the real handler first (the write is applied), then answer with ``status`` instead of its
+    reply: a gateway that gave up waiting for the backend (502/504) although the backend finished."""
     body: Any = None
     content_type: str | None = None
     name: str = ""
@@ -86,6 +89,7 @@ class FaultSet:
         headers: dict[str, str] | None = None,
         name: str | None = None,
         drip: float = 0.0,
+        after_handler: bool = False,
     ) -> Fault:
         if drop_connection not in (None, "before", "after"):
             raise ValueError("drop_connection must be None, 'before' or 'after'")
@@ -93,6 +97,8 @@ class FaultSet:
             raise ValueError("drip must be a non-negative number of seconds per byte")
         if status is None and not delay and not drip and drop_connection is None:
             raise ValueError("a fault needs a status, a delay, a drip or drop_connection")
+        if after_handler and (status is None or drop_connection is not None):
+            raise ValueError("after_handler needs a status to answer with, and no drop_connection")
         methods = None
         if method is not None:
             names = [method] if isinstance(method, str) else method
@@ -107,6 +113,7 @@ class FaultSet:
             drop_connection=drop_connection,
             drip=drip,
             probability=probability,
+            after_handler=after_handler,
             body=body,
             content_type=content_type,
             headers=dict(headers or {}),

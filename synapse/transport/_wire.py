@@ -10,9 +10,22 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Final
 
 from ..errors import InvalidInputError
+
+NO_BODY: Final = object()
+"""Marks a call without ``json=`` (``None`` is a body: JSON ``null``)."""
+
+
+def request_body(method: str, json_body: Any, data: Any, files: Any) -> tuple[Any, str | None]:
+    """The body to send and its Content-Type; a bodiless POST/PUT/PATCH sends an empty JSON body,
+    as the official client does."""
+    if json_body is not NO_BODY:
+        return encode_json(json_body), "application/json"
+    if files is None and data is None and method in ("POST", "PUT", "PATCH"):
+        return b"", "application/json"
+    return data, None
 
 
 def encode_json(value: Any) -> bytes:

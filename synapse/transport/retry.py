@@ -16,11 +16,18 @@ from typing import Final
 
 from ..errors import ConfigurationError
 
-RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
-"""Statuses that may succeed on a later attempt."""
 REFUSED_STATUSES: Final = frozenset({429, 503})
 """Statuses with which the server refuses a request it did not apply: safe to retry even for a POST."""
+GATEWAY_STATUSES: Final = frozenset({502, 504})
+"""Statuses a gateway sends when the backend failed or was slow: it may have applied the request."""
+RETRY_STATUSES: Final = REFUSED_STATUSES | GATEWAY_STATUSES
+"""Statuses that may succeed on a later attempt."""
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods whose every route in the contract may be sent twice: PUTs store a whole value or a byte range."""
+UNSENT_FAILURES: Final = frozenset({"refused", "connect_timeout"})
+"""Failures before anything was sent that may pass on another attempt (not TLS: a certificate stays wrong)."""
+LOST_ANSWER_FAILURES: Final = frozenset({"read_timeout", "dropped"})
+"""Failures after the request was sent: only idempotent methods may try again."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,10 @@ class RetryPolicy:
         if status not in RETRY_STATUSES:
             return False
         return method in IDEMPOTENT_METHODS or status in REFUSED_STATUSES
+
+    def should_retry_failure(self, method: str, kind: str) -> bool:
+        """Whether an attempt that got no answer (``kind`` from the transport) may be made again."""
+        return kind in UNSENT_FAILURES or (kind in LOST_ANSWER_FAILURES and not self.may_have_applied(method))
 
     @staticmethod
     def may_have_applied(method: str) -> bool:

@@ -14,27 +14,30 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from .._version import __version__
-from ..errors import (
-    ConfigurationError,
-    InvalidInputError,
-    ResponseError,
-)
+from ..errors import ConfigurationError, InvalidInputError
 from . import context
 from ._answers import Answers, StreamedResponse
 from ._http import HttpClient, HttpResponse, TransportFailure
-from ._redact import Redactor
-from ._wire import can_rewind, encode_json, parse_retry_after, query_pairs, rewind
+from ._redact import Redactor, userinfo_secrets
+from ._wire import NO_BODY, can_rewind, parse_retry_after, query_pairs, request_body, rewind
 from .budget import budget, charge
 from .retry import RetryPolicy
-from .settings import Credentials, Timeouts, TimeoutSpec, as_float, resolve_base_url, resolve_credentials
+from .settings import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    Credentials,
+    Timeouts,
+    TimeoutSpec,
+    as_float,
+    count,
+    resolve_base_url,
+    resolve_credentials,
+)
 
 logger = logging.getLogger("synapse")
-
-_NO_BODY: Final = object()
 
 
 class Cache(Protocol):
@@ -71,6 +74,7 @@ class Session:
         cache_maxsize: int = 4096,
         pool_maxsize: int = 32,
         verify: bool | str = True,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         strict: bool = False,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
@@ -83,8 +87,7 @@ class Session:
             tenant=tenant,
         )
         self.timeouts = Timeouts.parse(timeout)
-        if not isinstance(pool_maxsize, int) or isinstance(pool_maxsize, bool) or pool_maxsize < 1:
-            raise ConfigurationError(None, f"pool_maxsize must be a positive int, got {pool_maxsize!r}")
+        self.max_answer_bytes = count(max_answer_bytes, "max_answer_bytes")
         self.retry = retry or RetryPolicy(
             max_retries=max_retries,
             backoff_factor=as_float(backoff_factor, "backoff_factor"),
@@ -92,18 +95,16 @@ class Session:
             retry_after_max=as_float(retry_after_max, "retry_after_max"),
         )
         self.cache_ttl = as_float(cache_ttl, "cache_ttl")
-        if isinstance(cache_maxsize, bool) or not isinstance(cache_maxsize, int) or cache_maxsize < 0:
-            raise ConfigurationError(None, f"cache_maxsize must be a non-negative int, got {cache_maxsize!r}")
-        self.cache_maxsize = cache_maxsize
+        self.cache_maxsize = count(cache_maxsize, "cache_maxsize", minimum=0)
         self.url_host = url_host
-        self.strict = strict
-        """Raise on server values whose type the client's declarations rule out, instead of keeping them."""
+        self.strict = strict  # raise on server values whose type a declaration rules out, instead of keeping them
         origin = urlsplit(self.base_url)
         self._origin = (origin.scheme.lower(), origin.netloc.lower())
         self._auth_headers = self._credentials.headers()
-        self._redactor = Redactor(self._credentials.secrets())
-        self._answers = Answers(self._redactor, self.retry)
-        self._http = HttpClient(pool_maxsize=pool_maxsize, verify=verify, user_agent=f"synapse-orm/{__version__}")
+        self._redactor = Redactor((*self._credentials.secrets(), *userinfo_secrets(self.base_url)))
+        self._answers = Answers(self._redactor, self.retry, self.base_url, max_answer_bytes)
+        pool = count(pool_maxsize, "pool_maxsize")
+        self._http = HttpClient(pool_maxsize=pool, verify=verify, user_agent=f"synapse-orm/{__version__}")
         self._caches: dict[str, Cache] = {}
         self._caches_lock = threading.Lock()
         self._count_lock = threading.Lock()
@@ -112,7 +113,7 @@ class Session:
     # -- presentation ---------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        return f"<Session {self.base_url} auth={self._credentials.describe()}>"
+        return f"<Session {self._redactor.url(self.base_url)} auth={self._credentials.describe()}>"
 
     def redact(self, text: str) -> str:
         """``text`` with every credential (and every value marked with :meth:`secret`) replaced by ``***``."""
@@ -196,7 +197,7 @@ class Session:
         path: str,
         *,
         params: Mapping[str, Any] | None = None,
-        json: Any = _NO_BODY,
+        json: Any = NO_BODY,
         data: Any = None,
         files: Any = None,
         headers: Mapping[str, str] | None = None,
@@ -212,26 +213,27 @@ class Session:
         """
         method = method.upper()
         url = self.url(path)
+        shown = self._shown(url)
         timeouts = timeout or self.timeouts
         response = self._send(method, url, params, json, data, files, headers, timeouts, retries, auth=True)
         try:
-            body = self._answers.read(response, method, url, timeouts)
+            body = self._answers.read(response, method, shown, timeouts)
         finally:
             response.close()
         if response.status >= 400:
-            raise self._answers.error(response, body, method, url)
-        return body if raw else self._answers.decode(response, body, method, url)
+            raise self._answers.error(response, body, method, shown, api=self.is_own_url(url))
+        return body if raw else self._answers.decode(response, body, method, shown)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         return self.request("GET", path, params=params, **kwargs)
 
-    def post(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+    def post(self, path: str, json: Any = NO_BODY, **kwargs: Any) -> Any:
         return self.request("POST", path, json=json, **kwargs)
 
-    def put(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+    def put(self, path: str, json: Any = NO_BODY, **kwargs: Any) -> Any:
         return self.request("PUT", path, json=json, **kwargs)
 
-    def patch(self, path: str, json: Any = _NO_BODY, **kwargs: Any) -> Any:
+    def patch(self, path: str, json: Any = NO_BODY, **kwargs: Any) -> Any:
         return self.request("PATCH", path, json=json, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> Any:
@@ -247,20 +249,31 @@ class Session:
         timeout: Timeouts | None = None,
         retries: int | None = None,
         auth: bool = False,
+        decode: bool = True,
     ) -> Iterator[StreamedResponse]:
         """Open a streamed answer for a file transfer; read it with ``iter_bytes``/``iter_lines``.
 
         File URLs are presigned or public, so by default no auth header is sent; even with
         ``auth=True`` credentials only go to the backend's own host. Error statuses raise.
+        Shown URLs (errors, logs) lose their query string: it may carry a signature. ``decode=False``
+        asks for ``Accept-Encoding: identity`` and yields the body exactly as sent, never decompressed.
+        The status line and headers are bounded by the total timeout, the body by the read timeout.
         """
         method = method.upper()
         timeouts = timeout or self.timeouts
         full = self.url(url)
-        response = self._send(method, full, None, _NO_BODY, None, None, headers, timeouts, retries, auth=auth)
+        shown = self._redactor.url(full, query=False)
+        sent_headers = dict(headers or {})
+        if not decode and not any(name.lower() == "accept-encoding" for name in sent_headers):
+            sent_headers["Accept-Encoding"] = "identity"
+        response = self._send(
+            method, full, None, NO_BODY, None, None, sent_headers, timeouts, retries, auth=auth, shown=shown
+        )
         try:
             if response.status >= 400:
-                raise self._answers.error(response, self._answers.read(response, method, full, timeouts), method, full)
-            yield StreamedResponse(response, self.redact(full).split("?", 1)[0])
+                body = self._answers.read(response, method, shown, timeouts)
+                raise self._answers.error(response, body, method, shown, api=False)
+            yield StreamedResponse(response, shown, self.max_answer_bytes, decode)
         finally:
             response.close()
 
@@ -279,18 +292,16 @@ class Session:
         retries: int | None,
         *,
         auth: bool,
+        shown: str | None = None,
     ) -> HttpResponse:
         """Send with the retry policy; return the final response (any status)."""
+        shown = shown or self._shown(url)
         own_host = self.is_own_url(url)
         request_headers: dict[str, str] = dict(self._auth_headers) if auth and own_host else {}
         request_headers.update(headers or {})
-        body: Any = data
-        if json_body is not _NO_BODY:
-            body = encode_json(json_body)
-            request_headers["Content-Type"] = "application/json"
-        elif files is None and data is None and method in ("POST", "PUT", "PATCH"):
-            body = b""
-            request_headers["Content-Type"] = "application/json"
+        body, content_type = request_body(method, json_body, data, files)
+        if content_type:
+            request_headers["Content-Type"] = content_type
         query = query_pairs(params)
         if self.url_host and own_host:
             query = [("url_host", self.url_host), *[(k, v) for k, v in query if k != "url_host"]]
@@ -298,7 +309,7 @@ class Session:
         resendable = files is None or can_rewind(files)
         attempt = 0
         while True:
-            self._count(method, url)
+            self._count(method, shown)
             started = time.monotonic()
             try:
                 response = self._http.send(
@@ -309,48 +320,39 @@ class Session:
                     files=files,
                     headers=request_headers,
                     timeout=(timeouts.connect, timeouts.read),
+                    total=timeouts.total,
+                    redact=self.redact,
                 )
             except TransportFailure as failure:
-                error = self._answers.failure(failure, method, url, timeouts)
-                retryable = failure.never_sent or not self.retry.may_have_applied(method)
-                if not retryable or not resendable or attempt >= limit or failure.kind == "invalid_url":
-                    raise error from None
+                error = self._answers.failure(failure, method, shown, timeouts)
+                if not self.retry.should_retry_failure(method, failure.kind) or not resendable or attempt >= limit:
+                    raise error from failure.cause
                 delay = self.retry.pause(attempt)
                 logger.info(
-                    "%s %s failed (%s); retry %d after %.2fs",
-                    method,
-                    self.redact(url),
-                    type(error).__name__,
-                    attempt + 1,
-                    delay,
+                    "%s %s failed (%s); retry %d after %.2fs", method, shown, type(error).__name__, attempt + 1, delay
                 )
             else:
                 elapsed = (time.monotonic() - started) * 1000
-                logger.debug("%s %s -> %d in %.0f ms", method, self.redact(url), response.status, elapsed)
+                logger.debug("%s %s -> %d in %.0f ms", method, shown, response.status, elapsed)
                 if 300 <= response.status < 400:
                     response.close()
-                    location = self.redact(response.headers.get("Location", ""))
-                    raise ResponseError(
-                        response.status,
-                        f"the backend answered with a redirect to {location!r}; "
-                        "synapse does not follow redirects (check base_url, including its trailing path)",
-                        method=method,
-                        url=self.redact(url),
-                    )
+                    raise self._answers.redirect(response, method, shown)
                 if not self.retry.should_retry_status(method, response.status) or attempt >= limit or not resendable:
                     return response
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 response.close()
                 delay = self.retry.pause(attempt, retry_after)
-                logger.info(
-                    "%s %s -> %d; retry %d after %.2fs", method, self.redact(url), response.status, attempt + 1, delay
-                )
+                logger.info("%s %s -> %d; retry %d after %.2fs", method, shown, response.status, attempt + 1, delay)
             attempt += 1
             if files is not None:
                 rewind(files)
 
-    def _count(self, method: str, url: str) -> None:
-        charge(self, f"{method} {self.redact(url)}")
+    def _shown(self, url: str) -> str:
+        """``url`` as errors and logs show it; a foreign host's query (a presigned signature) is dropped."""
+        return self._redactor.url(url, query=self.is_own_url(url))
+
+    def _count(self, method: str, shown: str) -> None:
+        charge(self, f"{method} {shown}")
         with self._count_lock:
             self._request_count += 1
 

@@ -7,16 +7,20 @@ how a timeout is spelled) can be read in one place.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
+from ._redact import without_userinfo
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_TOTAL_TIMEOUT = 300.0
+DEFAULT_MAX_ANSWER_BYTES = 256 << 20
+"""Far above any real page, far below what exhausts memory: a bomb or an endless body stops here."""
 
 TimeoutSpec = float | int | tuple[float, float] | Mapping[str, float | None] | None
 
@@ -125,10 +129,43 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
         )
     if not isinstance(url, str):
         raise ConfigurationError(None, f"base_url must be a string, not {type(url).__name__}")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(None, f"base_url must be an http(s) URL like https://api.synapse.sh, got {url!r}")
+    shown = without_userinfo(url)
+    example = "like https://api.synapse.sh or http://127.0.0.1:8000/api/v1"
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise ConfigurationError(None, f"base_url must not contain whitespace or control characters, got {shown!r}")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ConfigurationError(None, f"base_url is not a valid URL, got {shown!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(None, f"base_url must be an http(s) URL {example}, got {shown!r}")
+    if "?" in url or "#" in url:
+        raise ConfigurationError(
+            None, f"base_url must not have a query or fragment (every request would carry or lose it), got {shown!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError:
+        raise ConfigurationError(None, f"base_url has an invalid port, got {shown!r}") from None
     return url.rstrip("/")
+
+
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
+def check_token(name: str, value: str) -> str:
+    """A token goes into an HTTP header as is: visible ASCII only (no spaces, line breaks or other characters)."""
+    if _TOKEN_CHARS.fullmatch(value):
+        return value
+    if "\r" in value or "\n" in value:
+        problem = "a line break (read from a file? strip() it)"
+    elif any(ch.isspace() for ch in value):
+        problem = "whitespace"
+    elif not value.isascii():
+        problem = "a non-ASCII character"
+    else:
+        problem = "a control character"
+    raise ConfigurationError(None, f"{name} contains {problem}; tokens are sent in HTTP headers as visible ASCII")
 
 
 def resolve_credentials(
@@ -157,13 +194,37 @@ def resolve_credentials(
     ):
         if value is not None and not isinstance(value, str):
             raise ConfigurationError(None, f"{name} must be a string, not {type(value).__name__}")
-    access = api_token or access_token or _env("SYNAPSE_API_TOKEN", env) or _env("SYNAPSE_ACCESS_TOKEN", env)
+    chosen = {
+        "api_token": _pick(
+            ("api_token", api_token), ("access_token", access_token), env, "SYNAPSE_API_TOKEN", "SYNAPSE_ACCESS_TOKEN"
+        ),
+        "authorization_token": _pick(("token", token), ("authorization_token", authorization_token), env),
+        "agent_token": _pick(("agent_token", agent_token), None, env, "SYNAPSE_AGENT_TOKEN"),
+        "tenant": _pick(("tenant", tenant), None, env, "SYNAPSE_TENANT"),
+    }
+    for origin, value in chosen.values():
+        if value is not None:
+            check_token(origin, value)
     return Credentials(
-        access_token=access,
-        authorization_token=token or authorization_token,
-        agent_token=agent_token or _env("SYNAPSE_AGENT_TOKEN", env),
-        tenant=tenant or _env("SYNAPSE_TENANT", env),
+        access_token=chosen["api_token"][1],
+        authorization_token=chosen["authorization_token"][1],
+        agent_token=chosen["agent_token"][1],
+        tenant=chosen["tenant"][1],
     )
+
+
+def _pick(
+    first: tuple[str, str | None], second: tuple[str, str | None] | None, environ: Mapping[str, str], *variables: str
+) -> tuple[str, str | None]:
+    """The first value set, with the name it was given under (argument or variable), for error messages."""
+    for name, value in (first, *([second] if second else [])):
+        if value:
+            return name, value
+    for variable in variables:
+        value = _env(variable, environ)
+        if value:
+            return variable, value
+    return first[0], None
 
 
 def as_float(value: Any, name: str) -> float:
@@ -174,3 +235,11 @@ def as_float(value: Any, name: str) -> float:
     if result < 0:
         raise ConfigurationError(None, f"{name} must not be negative, got {value!r}")
     return result
+
+
+def count(value: Any, name: str, *, minimum: int = 1) -> int:
+    """``value`` if it is an int of at least ``minimum`` (not a bool), else a ConfigurationError."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ConfigurationError(None, f"{name} must be {kind}, got {value!r}")
+    return value

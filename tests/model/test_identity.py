@@ -162,7 +162,7 @@ def test_iterating_100_000_tasks_keeps_memory_flat(backend: LocalBackend) -> Non
         del task
         gc.collect()
         assert count == 100_000 and s.request_count == 100
-        window = (DEFAULT_PREFETCH + 2) * 1000  # pages in flight, the page being walked and the one before
+        window = (DEFAULT_PREFETCH + 3) * 1000  # pages in flight or done, the page being walked, the one before
         assert largest <= window  # list rows are never kept alive by the identity map
         assert alive_at[100_000] <= alive_at[20_000] <= window  # live objects do not grow with the count
         assert first is not None and first() is None  # early rows were released

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from synapse import BackendClient, DataFile, Project, Task
-from synapse.errors import ClientError, InvalidInputError, UploadError
+from synapse.errors import ClientError, ConfigurationError, InvalidInputError, UploadError
 from synapse.testing import LocalBackend
 from synapse.transfers.uploads import chunked_upload, upload_data_file, upload_many
 from synapse.transport.session import Session
@@ -104,3 +104,74 @@ def test_unserialisable_and_malformed_bodies_are_refused_before_sending(
             client.list_tasks(params=["page", 1])  # type: ignore[arg-type]
         with pytest.raises(ClientError):
             Project(name=123)  # type: ignore[arg-type]
+
+
+BAD_TOKENS = ["tok\r\nX-Injected: 1", "tok\n", "to ken", "tok€", "tok\x00", "tok\t"]
+
+
+@pytest.mark.parametrize("bad", BAD_TOKENS, ids=repr)
+@pytest.mark.parametrize("argument", ["api_token", "token", "agent_token", "tenant"])
+def test_tokens_that_cannot_travel_in_a_header_are_refused(backend: LocalBackend, argument: str, bad: str) -> None:
+    with nothing_sent(backend), pytest.raises(ConfigurationError, match=argument) as caught:
+        Session(backend.url, **{argument: bad})
+    assert bad not in str(caught.value)
+
+
+def test_a_token_from_the_environment_is_checked_too(backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNAPSE_API_TOKEN", "read-from-a-file\n")
+    with pytest.raises(ConfigurationError, match=r"SYNAPSE_API_TOKEN contains a line break"):
+        Session(backend.url)
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["?page=2", "?", "#top", "/api v1", "/api\r\nv1", ":99999/api/v1", ":port/api/v1"],
+    ids=repr,
+)
+def test_base_urls_that_would_misroute_every_request_are_refused(backend: LocalBackend, suffix: str) -> None:
+    root = backend.root_url if suffix.startswith(":") else backend.url
+    if suffix.startswith(":"):
+        root = root.rsplit(":", 1)[0]
+    with nothing_sent(backend), pytest.raises(ConfigurationError, match="base_url"):
+        Session(root + suffix, api_token="t")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [2**63, 10**30, 10**5000, "1" * 25, "9" * 4301],
+    ids=["2**63", "10**30", "10**5000", "25 digits", "4301 digits"],
+)
+def test_ids_too_large_for_the_backend_are_refused_before_sending(
+    backend: LocalBackend, session: Session, bad: Any
+) -> None:
+    client = BackendClient.from_session(session)
+    with nothing_sent(backend):
+        for call in (lambda: Project.get(bad, session=session), lambda: client.get_task(bad)):
+            with pytest.raises(InvalidInputError, match="too large"):
+                call()
+
+
+def test_the_largest_id_the_backend_stores_is_sent(backend: LocalBackend, session: Session) -> None:
+    with pytest.raises(Project.DoesNotExist):
+        Project.get(2**63 - 1, session=session)
+    assert backend.requests[-1].path == f"projects/{2**63 - 1}/"
+
+
+def test_ids_too_large_to_print_are_refused_with_a_readable_message(backend: LocalBackend, session: Session) -> None:
+    with nothing_sent(backend):
+        for bad in (-(10**5000), [10**5000], "x" * 5000):
+            with pytest.raises(InvalidInputError) as caught:
+                Project.get(bad, session=session)
+            assert len(str(caught.value)) < 300
+
+
+def test_a_header_value_that_cannot_be_sent_is_refused_once_without_echoing_it(
+    backend: LocalBackend, session: Session
+) -> None:
+    value = "hdr-SECRET-value"
+    with nothing_sent(backend), pytest.raises(InvalidInputError, match="invalid header value") as caught:
+        session.request("GET", "projects/", headers={"X-Note": f"{value}\r\nX-Injected: 1"})
+    assert session.request_count == 1  # not retried
+    chain = [caught.value, caught.value.__context__, caught.value.__cause__]
+    assert all(value not in repr(error) for error in chain)
+    assert caught.value.__context__ is None or caught.value.__context__.__context__ is None
