@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synapse.testing import LocalBackend
-from synapse.transport.session import set_default_session
+from synapse.transport.defaults import set_default_session
 
 SYNAPSE_ENV = ("SYNAPSE_BASE_URL", "SYNAPSE_API_TOKEN", "SYNAPSE_ACCESS_TOKEN", "SYNAPSE_AGENT_TOKEN", "SYNAPSE_TENANT")
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from ..errors import ConfigurationError, InvalidInputError, NotFoundError, ResponseError
+from ..transport.defaults import get_session
 from ..transport.paths import check_id
-from ..transport.session import Session, get_session
+from ..transport.session import Session
 from ._build import expand_relations, from_answer, validated
 from ._state import MISSING, State, apply, changed, clone, current, remember, state_of
 from .identity import identity_map

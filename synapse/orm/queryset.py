@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ..errors import InvalidInputError, MultipleObjectsReturned
-from ..transport.session import Session, get_session
+from ..transport.defaults import get_session
+from ..transport.session import Session
 from . import _evaluate
 from .filters import EMPTY, check_filters, check_names, negate
 from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticSerializationError
 
 from ..errors import InvalidInputError, NotFoundError, ReadOnlyFieldError
-from ..transport.session import Session, get_session
+from ..transport.defaults import get_session
+from ..transport.session import Session
 from . import _persist
 from ._meta import ResourceMeta
 from ._state import MISSING, State, changed, current, not_loaded, remember, state_of

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ..orm.identity import identity_map
 from ..orm.relations import ManyToMany, resolve
 from ..orm.resource import Resource
-from ..transport.session import Session, get_session
+from ..transport.defaults import get_session
+from ..transport.session import Session
 from ._common import batches, ids_of
 
 if TYPE_CHECKING:

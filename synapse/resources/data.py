@@ -26,8 +26,9 @@ from ..transfers._journal import UnitJournal
 from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transport.context import submit
+from ..transport.defaults import get_session
 from ..transport.envelope import created_items
-from ..transport.session import Session, get_session
+from ..transport.session import Session
 from ._common import batches
 
 if TYPE_CHECKING:

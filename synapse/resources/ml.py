@@ -14,7 +14,8 @@ from ..orm.resource import Resource
 from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transfers.uploads import CHUNK_SIZE, chunked_upload
-from ..transport.session import Session, get_session
+from ..transport.defaults import get_session
+from ..transport.session import Session
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -14,8 +14,9 @@ from ..errors import InvalidInputError, NotFoundError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers.forms import file_part, form_fields
+from ..transport.defaults import get_session
 from ..transport.paths import check_id
-from ..transport.session import Session, get_session
+from ..transport.session import Session
 
 if TYPE_CHECKING:
     from typing_extensions import Self

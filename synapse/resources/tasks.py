@@ -12,9 +12,10 @@ from ..enums import TagCategory, TaskSchema
 from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
+from ..transport.defaults import get_session
 from ..transport.envelope import created_items
 from ..transport.paths import check_id
-from ..transport.session import Session, get_session
+from ..transport.session import Session
 from ._common import batches
 from ._tags import Taggable
 

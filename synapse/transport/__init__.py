@@ -6,8 +6,9 @@ carries the current session into thread pools. Only :mod:`synapse.transport._htt
 HTTP library. Nothing here knows about resources or the object model.
 """
 
+from .defaults import connect, get_session, set_default_session
 from .retry import RetryPolicy
-from .session import Session, connect, get_session, set_default_session
+from .session import Session
 from .settings import Timeouts
 
 __all__ = ["RetryPolicy", "Session", "Timeouts", "connect", "get_session", "set_default_session"]
