@@ -6,6 +6,7 @@ test run that started it) or on SIGTERM. Environment: ``ORACLE_MAX_PAGE_SIZE``, 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -72,6 +73,9 @@ def main() -> None:
     django.setup()
     call_command("migrate", run_syncdb=True, verbosity=0)
     _seed()
+    # One log line per request would fill the stderr pipe the test run never reads, and a full
+    # pipe blocks the server mid-request (seen after ~600 requests): log errors only.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, get_wsgi_application(), threaded=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
     print(f"PORT {server.socket.getsockname()[1]}", flush=True)
