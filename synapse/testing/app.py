@@ -91,7 +91,7 @@ class Application:
                 if fault.drop_connection == "before":
                     environ[DROP_KEY] = True
                     return []
-                if fault.status is not None and fault.drop_connection is None:
+                if fault.status is not None and fault.drop_connection is None and not fault.after_handler:
                     response = self._fault_response(fault)
             if response is None:
                 try:
@@ -102,6 +102,8 @@ class Application:
                     # Processed (even if it was refused), then never answered.
                     environ[DROP_KEY] = True
                     return []
+                if fault is not None and fault.after_handler:
+                    response = self._fault_response(fault)  # processed, then answered with the fault's status
         except Exception as exc:
             text = traceback.format_exc()
             with self.log_lock:

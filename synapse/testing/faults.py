@@ -40,6 +40,8 @@ class Fault:
     name: str = ""
     hits: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    after_handler: bool = False
+    """Run the handler first, then answer ``status`` anyway: a proxy's 502 after the backend acted."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.methods is not None and method.upper() not in self.methods:
@@ -86,6 +88,7 @@ class FaultSet:
         headers: dict[str, str] | None = None,
         name: str | None = None,
         drip: float = 0.0,
+        after_handler: bool = False,
     ) -> Fault:
         if drop_connection not in (None, "before", "after"):
             raise ValueError("drop_connection must be None, 'before' or 'after'")
@@ -93,6 +96,8 @@ class FaultSet:
             raise ValueError("drip must be a non-negative number of seconds per byte")
         if status is None and not delay and not drip and drop_connection is None:
             raise ValueError("a fault needs a status, a delay, a drip or drop_connection")
+        if after_handler and (status is None or drop_connection is not None):
+            raise ValueError("after_handler needs a status and no drop_connection")
         methods = None
         if method is not None:
             names = [method] if isinstance(method, str) else method
@@ -111,6 +116,7 @@ class FaultSet:
             content_type=content_type,
             headers=dict(headers or {}),
             name=name or f"fault-{next(_names)}:{route_pattern if isinstance(route_pattern, str) else 're'}",
+            after_handler=after_handler,
         )
         with self._lock:
             self._faults.append(fault)
