@@ -19,7 +19,7 @@ from ..errors import ClientError, InvalidInputError, NotFoundError, ResponseErro
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers import uploads
-from ..transfers._journal import UnitJournal
+from ..transfers._journal import BulkJournal
 from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transport.context import submit
@@ -277,9 +277,9 @@ class DataCollection(Resource):
             for i in ready
         }
         keys = dict(
-            zip(ready, UnitJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]), strict=True)
+            zip(ready, BulkJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]), strict=True)
         )
-        run = _UnitRun(session, UnitJournal(session.base_url, collection_id), project_id, failures)
+        run = _UnitRun(session, BulkJournal(session.base_url, "units", collection_id), project_id, failures)
         results: list[DataUnit | None] = [None] * len(entries)
         known = run.journal.load()
         earlier = {i: known[keys[i]] for i in ready if keys[i] in known}
@@ -336,7 +336,7 @@ class _UnitRun:
     def __init__(
         self,
         session: Session,
-        journal: UnitJournal,
+        journal: BulkJournal,
         project_id: int | str | None,
         failures: list[tuple[int, UploadFailure]],
     ) -> None:

@@ -73,7 +73,18 @@ class ChunkedUpload:
         self._hashed = 0
 
     def run(self) -> tuple[dict[str, Any], str]:
-        """Upload, finalize and verify; returns the server's final JSON and our MD5."""
+        """Upload, finalize and verify; returns the server's final JSON and our MD5.
+
+        The journal is only used when its lock is ours: another upload of the same file running
+        meanwhile (another process) would otherwise continue and finalize the same server upload.
+        """
+        self._journal.claim()
+        try:
+            return self._run()
+        finally:
+            self._journal.release()
+
+    def _run(self) -> tuple[dict[str, Any], str]:
         if self._total == 0:
             return self._finalize(), EMPTY_MD5
         with self._path.open("rb") as handle:

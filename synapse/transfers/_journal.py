@@ -3,8 +3,10 @@
 A chunked upload that dies (network loss, a killed process) leaves its bytes on the server.
 The journal remembers which server upload belongs to which local file so the next call for
 the same unchanged file continues it instead of sending everything again. It holds only the
-upload id and URL, never credentials. A second journal does the same for data units, so a
-re-run batch does not create them twice.
+upload id and URL, never credentials, and belongs to whoever holds its lock file: a second
+process uploading the same file meanwhile works without it instead of racing the first.
+Bulk journals do the same for bulk creates (data units, tasks), so a re-run does not create
+what a failed run created, or may have created, a second time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ._lock import FileLock
 
 
 def cache_root() -> Path:
@@ -59,18 +63,34 @@ class FileIdentity:
 
 
 class UploadJournal:
-    """The saved server upload (id and URL) for one local file, one backend and one chunk size."""
+    """The saved server upload (id and URL) for one local file, one backend and one chunk size.
+
+    Every operation is a no-op until :meth:`claim` got the journal's lock, so two uploads of the
+    same file never continue (and finalize) the same server upload at once.
+    """
 
     def __init__(self, base_url: str, identity: FileIdentity, chunk_size: int, folder: Path | None = None) -> None:
         self.identity = identity
         key_source = json.dumps([base_url, str(identity.path), identity.size, identity.mtime_ns, chunk_size])
         key = hashlib.sha256(key_source.encode()).hexdigest()[:40]
         self.path = (folder or cache_root() / "uploads") / f"{key}.json"
+        self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._base_url = base_url
         self._chunk_size = chunk_size
 
+    def claim(self) -> bool:
+        """Own the journal for this upload; False when another upload of the file holds it."""
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
     def load(self) -> tuple[str | int, str] | None:
-        """The saved ``(upload id, upload url)``, or None when absent or unreadable."""
+        """The saved ``(upload id, upload url)``, or None when absent, unreadable or not ours."""
+        if not self._lock.held:
+            return None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -84,6 +104,8 @@ class UploadJournal:
 
     def save(self, upload_id: str | int, url: str) -> None:
         """Record the upload; failing to write the journal only costs resumability, so it is not fatal."""
+        if not self._lock.held:
+            return
         payload = {
             "id": upload_id,
             "url": url,
@@ -97,24 +119,27 @@ class UploadJournal:
             write_json_atomic(self.path, payload)
 
     def remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        """Forget the upload. Never fails: a journal left behind only makes the next run ask the server."""
+        if self._lock.held:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
 
-_UNIT_LOCK = threading.Lock()
+_BULK_LOCK = threading.Lock()
 
 
-class UnitJournal:
-    """Data units created by ``collection.upload_many`` calls that did not finish cleanly.
+class BulkJournal:
+    """What bulk creates that did not finish cleanly created, or may have created, under one parent.
 
-    Each entry maps an item fingerprint to the unit created for it (and the project its task
-    went to), so re-running the call finds the unit instead of creating a duplicate. A call
-    that ends without failures forgets its entries. One file per backend and collection.
+    Each entry maps an item fingerprint to ``{"id": ...}`` (created, with whatever the caller adds)
+    or ``{"doubt": True}`` (the answer was lost and the look-up failed), so the next run for the
+    same items looks them up instead of creating duplicates. A run that ends without failures
+    forgets its entries. One file per backend, kind (``units``, ``tasks``) and parent.
     """
 
-    def __init__(self, base_url: str, collection_id: int | str, folder: Path | None = None) -> None:
-        key = hashlib.sha256(json.dumps([base_url, str(collection_id)]).encode()).hexdigest()[:40]
-        self.path = (folder or cache_root() / "units") / f"{key}.json"
+    def __init__(self, base_url: str, kind: str, parent_id: int | str, folder: Path | None = None) -> None:
+        key = hashlib.sha256(json.dumps([base_url, str(parent_id)]).encode()).hexdigest()[:40]
+        self.path = (folder or cache_root() / kind) / f"{key}.json"
 
     @staticmethod
     def fingerprints(items: list[Any]) -> list[str]:
@@ -132,22 +157,22 @@ class UnitJournal:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        entries = data.get("units") if isinstance(data, dict) else None
+        entries = data.get("entries") if isinstance(data, dict) else None
         if not isinstance(entries, dict):
             return {}
-        return {key: entry for key, entry in entries.items() if isinstance(entry, dict) and "unit" in entry}
+        return {key: entry for key, entry in entries.items() if isinstance(entry, dict)}
 
     def record(self, entries: dict[str, dict[str, Any]]) -> None:
         """Merge entries in; a failed write only costs the duplicate check, so it is not fatal."""
         if not entries:
             return
-        with _UNIT_LOCK:
+        with _BULK_LOCK:
             merged = {**self.load(), **entries}
             with contextlib.suppress(OSError):
-                write_json_atomic(self.path, {"units": merged})
+                write_json_atomic(self.path, {"entries": merged})
 
     def forget(self, keys: list[str]) -> None:
-        with _UNIT_LOCK:
+        with _BULK_LOCK:
             entries = self.load()
             dropped = set(keys)
             remaining = {key: entry for key, entry in entries.items() if key not in dropped}
@@ -155,6 +180,6 @@ class UnitJournal:
                 return
             with contextlib.suppress(OSError):
                 if remaining:
-                    write_json_atomic(self.path, {"units": remaining})
+                    write_json_atomic(self.path, {"entries": remaining})
                 else:
                     self.path.unlink(missing_ok=True)

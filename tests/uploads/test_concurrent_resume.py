@@ -1,12 +1,22 @@
-"""Two uploaders of the same file at once: the journal has one owner, the server finalizes once."""
+"""Journals under stress: two uploads of one file at once, a journal that cannot be removed."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from synapse.errors import ClientError
 from synapse.testing import LocalBackend
+from synapse.transfers._journal import FileIdentity, UploadJournal
+from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
+
+from .conftest import CHUNK, md5_of
 
 
 def test_concurrent_finalize_requests_of_one_upload_never_fail_the_server(
@@ -29,3 +39,55 @@ def test_concurrent_finalize_requests_of_one_upload_never_fail_the_server(
             thread.join()
     assert statuses == [2] * 100, "every finalize saw the completed upload"
     assert not backend.errors
+
+
+def test_two_uploads_resuming_one_journal_at_once_both_finish(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], cache_dir: Path
+) -> None:
+    source = make_file(24 * CHUNK + 11)
+
+    def cut(done: int, total: int) -> None:
+        if done >= 2 * CHUNK and not len(backend.faults):
+            backend.faults.add("chunked_upload/*", method="PUT", status=503, times=None)
+
+    with pytest.raises(ClientError):
+        chunked_upload(session, source, chunk_size=CHUNK, progress=cut)
+    assert list((cache_dir / "uploads").glob("*.json")), "the interrupted upload left its journal"
+    backend.faults.clear()
+
+    together = threading.Barrier(2, timeout=20)
+    replies: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def resume() -> None:
+        met = False
+
+        def progress(done: int, total: int) -> None:
+            nonlocal met
+            if not met:
+                met = True
+                together.wait()  # both uploads are under way before either goes on
+
+        try:
+            replies.append(chunked_upload(session, source, chunk_size=CHUNK, progress=progress))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=resume) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert [reply["checksum"] for reply in replies] == [md5_of(source)] * 2
+    assert not backend.errors
+    assert not list((cache_dir / "uploads").glob("*")), "journal and lock are gone"
+
+
+def test_a_journal_that_cannot_be_removed_never_fails_a_finished_upload(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path]
+) -> None:
+    source = make_file(3 * CHUNK)
+    journal = UploadJournal(session.base_url, FileIdentity.of(source), CHUNK)
+    journal.path.mkdir(parents=True)  # a folder where the journal file should be: unlink fails
+    assert chunked_upload(session, source, chunk_size=CHUNK)["checksum"] == md5_of(source)
