@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..transport.paths import check_id
 from ..transport.session import Session
-from ._files import EMPTY_MD5, HASH_BLOCK, ChunkBody
+from ._files import EMPTY_MD5, HASH_BLOCK, ChunkBody, wire_name
 from ._journal import FileIdentity, UploadJournal
 from .progress import Progress
 
@@ -162,7 +162,7 @@ class ChunkedUpload:
         end = offset + len(chunk) - 1
         attempt = 0
         while True:
-            body = ChunkBody(self._path.name, chunk)
+            body = ChunkBody(wire_name(self._path), chunk)
             headers = {"Content-Type": body.content_type, "Content-Range": f"bytes {offset}-{end}/{self._total}"}
             try:
                 reply = self._session.request(

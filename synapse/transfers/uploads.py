@@ -20,7 +20,7 @@ from ..transport.context import submit
 from ..transport.envelope import list_items
 from ..transport.session import Session
 from ._chunks import ChunkedUpload, preview
-from ._files import HashingReader, check_file, check_positive_int, file_md5
+from ._files import HashingReader, check_file, check_positive_int, file_md5, wire_name
 from .progress import ProgressSpec, make_progress
 
 __all__ = ["CHUNKED_THRESHOLD", "CHUNK_SIZE", "chunked_upload", "file_md5", "upload_data_file", "upload_many"]
@@ -126,7 +126,7 @@ def upload_data_file(
         with make_progress(progress, size, desc=source.name) as bar, HashingReader(source) as reader:
             fields = {"meta": json.dumps(meta)} if meta else None
             reply = session.request(
-                "POST", "data_files/", data=fields, files={"file": (source.name, reader)}, timeout=timeouts
+                "POST", "data_files/", data=fields, files={"file": (wire_name(source), reader)}, timeout=timeouts
             )
             md5 = reader.hexdigest()
             bar.advance_to(size)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 from synapse import BackendClient
 from synapse.errors import IntegrityError, ResponseError
 from synapse.testing import LocalBackend
-from synapse.transfers.uploads import chunked_upload
+from synapse.transfers.uploads import chunked_upload, upload_data_file
 from synapse.transport.session import Session
 
 from .conftest import FAST, TOKEN
@@ -119,3 +121,13 @@ def test_a_finalize_reply_without_a_checksum_that_the_server_cannot_confirm_fail
 
             Model.create(name="m", file=source, chunk_size=CHUNK, session=session)
     assert backend.count("models") == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes as a name")
+def test_a_local_file_name_that_is_not_utf8_uploads(session: Session, tmp_path: Path, backend: LocalBackend) -> None:
+    source = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.bin"))
+    source.write_bytes(b"bytes of a file with a latin-1 name")
+    plain = upload_data_file(session, source)
+    chunked = upload_data_file(session, source, chunked=True, chunk_size=CHUNK)
+    assert plain["checksum"] == chunked["checksum"] == hashlib.md5(source.read_bytes()).hexdigest()
+    assert plain["filename"] == "caf_.bin"
