@@ -15,7 +15,7 @@ from ..transfers.forms import upload_source
 from ..transfers.progress import ProgressSpec
 from ..transport.envelope import created_items
 from ..transport.paths import check_id
-from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, payload
+from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion
 
 DATA_UNITS_READ_TIMEOUT = 60.0
 """The official client's read timeout for ``data_units/`` listings, which the server builds slowly."""
@@ -141,8 +141,11 @@ class DataClientMixin(ClientBase):
         return self._get(f"data_units/{check_id(pk, 'data unit id')}/", params)
 
     def verify_data_files_checksums(self, checksums: list[str]) -> JSON:
-        """Which of these md5 checksums the server already has (``existing_checksums``)."""
-        return self._send("POST", "data_files/verify_checksums/", {"checksums": payload(checksums, "checksums")})
+        """Which of these md5 checksums the server already has (``existing_checksums``, in input order)."""
+        if not isinstance(checksums, list):
+            raise InvalidInputError(None, f"checksums must be a list, not {type(checksums).__name__}")
+        found = uploads.verify_checksums(self.session, checksums)
+        return {"existing_checksums": [checksum for checksum in dict.fromkeys(checksums) if checksum in found]}
 
     def data_files_verify_checksums(self, checksums: list[str]) -> JSON:
         """Seed-era name of :meth:`verify_data_files_checksums`."""

@@ -115,16 +115,7 @@ class DataFile(Resource):
     @classmethod
     def checksums_exist(cls, checksums: Iterable[str], *, session: Session | None = None) -> set[str]:
         """Which of these MD5 checksums the server already stores (data_files/verify_checksums/)."""
-        session = session or get_session()
-        wanted = list(dict.fromkeys(checksums))
-        found: set[str] = set()
-        for batch in batches(wanted):
-            reply = session.request("POST", f"{cls.api_path}verify_checksums/", json={"checksums": batch})
-            existing = reply.get("existing_checksums") if isinstance(reply, dict) else None
-            if not isinstance(existing, list):
-                raise ResponseError(None, "verify_checksums/ must answer with an 'existing_checksums' list")
-            found.update(str(c) for c in existing)
-        return found
+        return uploads.verify_checksums(session or get_session(), checksums)
 
     def download(self, dest: PathLike, *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
         """Fetch the file to ``dest`` (a directory or a file path)."""
