@@ -35,12 +35,16 @@ def cache_root() -> Path:
 
 
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write through a temporary file and ``os.replace`` so a crash never leaves half a file."""
+    """Write JSON through a temporary file and ``os.replace`` so a crash never leaves half a file."""
+    write_text_atomic(path, json.dumps(payload))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle)
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -131,15 +135,17 @@ _BULK_LOCK = threading.Lock()
 class BulkJournal:
     """What bulk creates that did not finish cleanly created, or may have created, under one parent.
 
-    Each entry maps an item fingerprint to ``{"id": ...}`` (created, with whatever the caller adds)
-    or ``{"doubt": True}`` (the answer was lost and the look-up failed), so the next run for the
-    same items looks them up instead of creating duplicates. A run that ends without failures
-    forgets its entries. One file per backend, kind (``units``, ``tasks``) and parent.
+    Each entry maps an item fingerprint to ``{"id": ...}`` (created, plus whatever the caller
+    adds) or ``{"doubt": True}`` (the answer was lost and the look-up failed), so the next run for
+    the same items looks them up instead of creating duplicates. Entries are appended as JSON
+    lines, so journaling a batch costs that batch only and a torn last line (a crash mid-write)
+    loses one entry, not the file; a run that ends without failures forgets its entries. One
+    file per backend, kind (``units``, ``tasks``) and parent.
     """
 
     def __init__(self, base_url: str, kind: str, parent_id: int | str, folder: Path | None = None) -> None:
         key = hashlib.sha256(json.dumps([base_url, str(parent_id)]).encode()).hexdigest()[:40]
-        self.path = (folder or cache_root() / kind) / f"{key}.json"
+        self.path = (folder or cache_root() / kind) / f"{key}.jsonl"
 
     @staticmethod
     def fingerprints(items: list[Any]) -> list[str]:
@@ -153,25 +159,37 @@ class BulkJournal:
         return keys
 
     def load(self) -> dict[str, dict[str, Any]]:
+        """The entries by fingerprint (a later line wins); empty when there is no readable journal."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
             return {}
-        entries = data.get("entries") if isinstance(data, dict) else None
-        if not isinstance(entries, dict):
-            return {}
-        return {key: entry for key, entry in entries.items() if isinstance(entry, dict)}
+        entries: dict[str, dict[str, Any]] = {}
+        for line in lines:
+            try:
+                key, entry = json.loads(line)
+            except (ValueError, TypeError):
+                continue
+            if isinstance(key, str) and isinstance(entry, dict):
+                entries[key] = entry
+        return entries
 
     def record(self, entries: dict[str, dict[str, Any]]) -> None:
-        """Merge entries in; a failed write only costs the duplicate check, so it is not fatal."""
+        """Append entries; a failed write only costs the duplicate check, so it is not fatal."""
         if not entries:
             return
-        with _BULK_LOCK:
-            merged = {**self.load(), **entries}
-            with contextlib.suppress(OSError):
-                write_json_atomic(self.path, {"entries": merged})
+        text = _lines(entries).encode()
+        with _BULK_LOCK, contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a+b") as handle:
+                if handle.seek(0, os.SEEK_END):
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":  # a line torn by a crash: start on a fresh one
+                        text = b"\n" + text
+                handle.write(text)
 
     def forget(self, keys: list[str]) -> None:
+        """Drop these entries (the file goes when none is left); never fails."""
         with _BULK_LOCK:
             entries = self.load()
             dropped = set(keys)
@@ -180,6 +198,10 @@ class BulkJournal:
                 return
             with contextlib.suppress(OSError):
                 if remaining:
-                    write_json_atomic(self.path, {"entries": remaining})
+                    write_text_atomic(self.path, _lines(remaining))
                 else:
                     self.path.unlink(missing_ok=True)
+
+
+def _lines(entries: dict[str, dict[str, Any]]) -> str:
+    return "".join(json.dumps([key, entry]) + "\n" for key, entry in entries.items())

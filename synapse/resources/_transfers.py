@@ -1,0 +1,65 @@
+"""The resource layer's side of :mod:`synapse.transfers`, which works on dicts and paths only.
+
+Transfers may not import the object model, so the resource classes hand them what they need
+(API paths, the page walker) and turn the dicts that come back, in results and in errors, into
+objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from ..errors import BulkCreateError, InvalidInputError, UploadError
+from ..orm.pagination import iter_results
+from ..orm.resource import Resource
+from ..transfers.bulk import Walk
+from ..transfers.creates import Paths
+from ..transport.session import Session
+
+R = TypeVar("R", bound=Resource)
+
+
+def transfer_paths() -> Paths:
+    """Where tasks and data units live, read from their classes."""
+    from .data import DataUnit
+    from .tasks import Task
+
+    return Paths(
+        units=DataUnit.api_path,
+        units_list=DataUnit.api_list_path or DataUnit.api_path,
+        tasks=Task.api_path,
+        tasks_list=Task.api_list_path or Task.api_path,
+    )
+
+
+def walker(session: Session) -> Walk:
+    """Every item of a listing, through the object model's page walker."""
+
+    def walk(path: str, params: Any) -> Iterator[Any]:
+        return iter_results(session, path, params)
+
+    return walk
+
+
+@contextmanager
+def as_objects(cls: type[Resource], session: Session) -> Iterator[None]:
+    """Turn the dicts in the ``results`` of an :class:`UploadError`/:class:`BulkCreateError` into objects."""
+    try:
+        yield
+    except (UploadError, BulkCreateError) as exc:
+        exc.results = [cls._from_server(r, session) if isinstance(r, dict) else None for r in exc.results]
+        raise
+
+
+def objects(cls: type[R], replies: list[dict[str, Any]], session: Session) -> list[R]:
+    """The replies as objects of ``cls`` bound to ``session``."""
+    return [cls._from_server(reply, session) for reply in replies]
+
+
+def check_batch_size(value: Any) -> int:
+    """``value`` if it is a positive int, else :class:`InvalidInputError` before anything is sent."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(None, f"batch_size must be a positive int, got {value!r}")
+    return value
