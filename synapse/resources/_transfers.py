@@ -2,13 +2,16 @@
 
 Transfers may not import the object model, so the resource classes hand them what they need
 (API paths, the page walker) and turn the dicts that come back, in results and in errors, into
-objects.
+objects. ``DataFile.download`` and ``Model.download`` share :func:`download_file`.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import BulkCreateError, InvalidInputError, UploadError
@@ -16,9 +19,12 @@ from ..orm.pagination import iter_results
 from ..orm.resource import Resource
 from ..transfers.bulk import Walk
 from ..transfers.creates import Paths
+from ..transfers.downloads import download
+from ..transfers.progress import ProgressSpec
 from ..transport.session import Session
 
 R = TypeVar("R", bound=Resource)
+_MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
 
 def transfer_paths() -> Paths:
@@ -63,3 +69,21 @@ def check_batch_size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInputError(None, f"batch_size must be a positive int, got {value!r}")
     return value
+
+
+def download_file(resource: Resource, dest: str | os.PathLike[str], *, progress: ProgressSpec, overwrite: bool) -> Path:
+    """Fetch a resource's ``file`` URL, checked against its ``size`` and ``checksum`` (an MD5) when it has them."""
+    url = getattr(resource, "file", None)
+    if not url:
+        raise InvalidInputError(None, f"{resource!r} has no file URL; refresh() it or check its upload")
+    size = getattr(resource, "size", None)
+    checksum = getattr(resource, "checksum", None)
+    return download(
+        resource._bound_session(),
+        url,
+        dest,
+        progress=progress,
+        overwrite=overwrite,
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        md5=checksum if isinstance(checksum, str) and _MD5.fullmatch(checksum) else None,
+    )

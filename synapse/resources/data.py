@@ -19,12 +19,11 @@ from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers import uploads
 from ..transfers.creates import create_units
-from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transfers.units import upload_units
 from ..transport.paths import check_id
 from ..transport.session import Session, get_session
-from ._transfers import as_objects, check_batch_size, objects, transfer_paths, walker
+from ._transfers import as_objects, check_batch_size, download_file, objects, transfer_paths, walker
 
 if TYPE_CHECKING:
     from .projects import Project
@@ -114,10 +113,12 @@ class DataFile(Resource):
         return uploads.verify_checksums(session or get_session(), checksums)
 
     def download(self, dest: PathLike, *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
-        """Fetch the file to ``dest`` (a directory or a file path)."""
-        if not self.file:
-            raise InvalidInputError(None, f"{self!r} has no file URL; refresh() it or check its upload")
-        return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
+        """Fetch the file to ``dest`` (a directory or a file path), checked against ``size`` and ``checksum``.
+
+        An existing file there is kept only when it matches the checksum; see
+        :func:`synapse.transfers.downloads.download`.
+        """
+        return download_file(self, dest, progress=progress, overwrite=overwrite)
 
 
 class DataUnit(Resource):

@@ -6,13 +6,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
-from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transfers.uploads import CHUNK_SIZE, chunked_upload
 from ..transport.session import Session, get_session
+from ._transfers import download_file
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -62,10 +61,8 @@ class Model(Resource):
         return super().create(session=session, **fields)
 
     def download(self, dest: str | os.PathLike[str], *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
-        """Fetch the model file to ``dest`` (a directory or a file path)."""
-        if not self.file:
-            raise InvalidInputError(None, f"{self!r} has no file URL to download")
-        return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
+        """Fetch the model file to ``dest`` (a directory or a file path), checked like ``DataFile.download``."""
+        return download_file(self, dest, progress=progress, overwrite=overwrite)
 
 
 class GroundTruthDataset(Resource):
