@@ -123,7 +123,6 @@ class ChunkedUpload:
 
     def _send_chunks(self, handle: IO[bytes], offset: int, hasher: ThreadPoolExecutor) -> None:
         stalls = rewinds = 0
-        furthest = offset
         while offset < self._total:
             self._hash_to(handle, offset)
             length = min(self._chunk_size, self._total - offset)
@@ -142,15 +141,14 @@ class ChunkedUpload:
                 self._md5 = candidate
                 self._hashed = confirmed
             del chunk, candidate, hashing  # free this chunk before the next read, so only one is ever alive
-            if confirmed < furthest:
+            if confirmed < offset:  # the server lost bytes it had confirmed
                 rewinds += 1
                 if rewinds > MAX_REWINDS:
                     raise ResponseError(
                         None,
-                        f"the server moved the upload back below an offset it had confirmed {rewinds} times "
+                        f"the server moved the upload back below an offset it had confirmed, {rewinds} times "
                         f"(now {confirmed} of {self._total} bytes); giving up",
                     )
-            furthest = max(furthest, confirmed)
             stalls = stalls + 1 if confirmed <= offset else 0
             if stalls > CHUNK_RETRIES:
                 raise ResponseError(None, f"the server keeps the upload at offset {confirmed}; giving up")
