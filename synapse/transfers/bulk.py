@@ -202,7 +202,7 @@ class BulkCreate:
     def _may_still_run(self, error: ClientError, started: float) -> bool:
         """A gateway timeout, or a failure that took the whole read timeout: the server may still be at
         work, so a look-up finding nothing proves nothing yet (a later run looks again)."""
-        if isinstance(error, ServerError) and error.status_code == 504:
+        if error.status_code == 504:  # a gateway timeout, whichever error class the transport reports it with
             return True
         return time.monotonic() - started >= self._session.timeouts.read * 0.9
 
