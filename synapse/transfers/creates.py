@@ -39,6 +39,10 @@ def unit_payload(item: Mapping[str, Any], collection_id: int | str) -> dict[str,
     payload: dict[str, Any] = {"files": dict(item["files"]), "meta": dict(meta or {})}
     groups = item.get("groups")
     if groups:
+        if not isinstance(groups, (str, list, tuple)):
+            raise InvalidInputError(
+                None, f"a data unit's groups must be a string or a list, got {type(groups).__name__}"
+            )
         payload["groups"] = [groups] if isinstance(groups, str) else [str(g) for g in groups]
     payload["data_collection"] = collection_id
     return payload

@@ -46,7 +46,7 @@ def upload_units(
     With ``project_id`` every unit also gets a task. When any item fails, :class:`UploadError`
     carries ``failures`` (naming the item) and ``results`` (a unit dict or None per item).
     """
-    files = [_paths(item, index) for index, item in enumerate(items)]
+    files = [_paths(item, index, collection_id) for index, item in enumerate(items)]
     uploaded, failures = _upload_files(session, files, workers, progress, resume, chunked)
     ready = [i for i in range(len(items)) if i not in failures]
     payloads = [unit_payload({**items[i], "files": _file_refs(files[i], uploaded)}, collection_id) for i in ready]
@@ -59,7 +59,7 @@ def upload_units(
         reason = f"creating the data unit failed: {failure.reason}"
         failures[ready[local]] = UploadFailure(failure.path, reason, failure.error, failure.in_doubt)
     if tasks is not None:
-        untasked = [j for j, entry in outcome.adopted.items() if entry.get("project") != project_id]
+        untasked = [j for j, entry in outcome.adopted.items() if str(entry.get("project")) != str(project_id)]
         for start in range(0, len(untasked), batch_size):
             tasks.create(untasked[start : start + batch_size])
     results: list[dict[str, Any] | None] = [None] * len(items)
@@ -150,14 +150,19 @@ def _upload_files(
     return uploaded, failures
 
 
-def _paths(item: Any, index: int) -> dict[str, Path]:
-    """One item's ``{name: path}``, refused before anything is sent when it is not one."""
+def _paths(item: Any, index: int, collection_id: int | str) -> dict[str, Path]:
+    """One item's ``{name: path}``; an item that is not one (or whose meta or groups are wrong) is
+    refused before anything is sent."""
     files = item.get("files") if isinstance(item, Mapping) else None
     if not isinstance(files, Mapping) or not files:
         raise InvalidInputError(None, f"item {index}: expected a dict with a non-empty 'files' dict of {{name: path}}")
     for name, path in files.items():
         if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
             raise InvalidInputError(None, f"item {index}: file {name!r} must be a path, not {type(path).__name__}")
+    try:
+        unit_payload(item, collection_id)
+    except InvalidInputError as exc:
+        raise InvalidInputError(None, f"item {index}: {exc.detail}") from None
     return {str(name): Path(path) for name, path in files.items()}
 
 
