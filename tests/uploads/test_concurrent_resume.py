@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +18,8 @@ import pytest
 
 from synapse.errors import ClientError
 from synapse.testing import LocalBackend
-from synapse.transfers._journal import FileIdentity, UploadJournal
+from synapse.transfers._journal import BulkJournal, FileIdentity, UploadJournal
+from synapse.transfers._lock import FileLock
 from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
 
@@ -91,3 +98,26 @@ def test_a_journal_that_cannot_be_removed_never_fails_a_finished_upload(
     journal = UploadJournal(session.base_url, FileIdentity.of(source), CHUNK)
     journal.path.mkdir(parents=True)  # a folder where the journal file should be: unlink fails
     assert chunked_upload(session, source, chunk_size=CHUNK)["checksum"] == md5_of(source)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a lock owner's liveness is only checked where kill(pid, 0) is harmless")
+def test_a_lock_left_by_a_dead_process_is_taken_over_and_a_live_one_is_not(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock = tmp_path / "journal.json.lock"
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "time": time.time()}))
+    mine = FileLock(lock)
+    assert mine.acquire(), "the owner is gone"
+    assert not FileLock(lock).acquire(), "a live owner (this process) keeps it"
+    mine.release()
+    assert not lock.exists()
+
+
+def test_a_bulk_journal_survives_a_line_torn_by_a_crash(tmp_path: Path) -> None:
+    journal = BulkJournal("http://backend", "tasks", 1, folder=tmp_path)
+    journal.record({"a": {"id": 1}, "b": {"doubt": True}})
+    with journal.path.open("a") as handle:
+        handle.write('["c", {"id"')  # the process died mid-write
+    journal.record({"d": {"id": 4}})
+    assert journal.load() == {"a": {"id": 1}, "b": {"doubt": True}, "d": {"id": 4}}
+    journal.forget(["a", "b", "d"])
+    assert not journal.path.exists()
