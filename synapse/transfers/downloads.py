@@ -171,19 +171,21 @@ class _Fetch:
 
     def run(self, attempts: int) -> str:
         """Fetch until complete; returns the MD5 of the whole file."""
-        for attempt in range(attempts):
+        attempt = 0
+        while True:
+            last = attempt >= attempts - 1
             try:
                 return self._once()
             except HTTPError as exc:
                 if exc.status_code == 416 and self._part.have():
                     self._part.restart()
-                elif not isinstance(exc, (ServerError, RateLimitError)) or attempt == attempts - 1:
+                elif not isinstance(exc, (ServerError, RateLimitError)) or last:
                     raise
             except APIConnectionError:
-                if attempt == attempts - 1:
+                if last:
                     raise
             self._session.retry.pause(attempt)
-        raise AssertionError("unreachable")  # pragma: no cover - the last attempt returns or raises
+            attempt += 1
 
     def _once(self) -> str:
         """One GET: continue the part file on a matching 206, else rewrite it from the start."""
