@@ -237,10 +237,11 @@ class DataCollection(Resource):
 
         An item whose file, unit or task failed is reported in :class:`UploadError` (``failures``
         name the item, ``results`` hold a DataUnit or None per item); the other items are still
-        created. Running the same call again repeats no completed work: files the server has are
-        recognised by checksum, interrupted chunked uploads continue (``resume``), and units and
-        tasks the failed run created, or may have created (a lost answer), are looked up instead
-        of created again (see :mod:`synapse.transfers.units`).
+        created, except after a batch left in doubt (then nothing more is). Running the same call
+        again repeats no completed work: files the server has are recognised by checksum,
+        interrupted chunked uploads continue (``resume``), and units and tasks the failed run
+        created, or may have created (a lost answer), are looked up instead of created again (see
+        :mod:`synapse.transfers.units`).
         """
         check_batch_size(batch_size)
         entries = list(items)

@@ -3,7 +3,8 @@
 The one implementation behind ``DataCollection.upload_many`` and the facade's
 ``upload_data_collection``; it works on dicts and paths, and the resource layer turns the
 returned unit dicts into objects. An item whose file, unit or task failed is reported in
-:class:`UploadError` while the other items are still created. Running the same call again
+:class:`UploadError` while the other items are still created (unless a unit batch is left in
+doubt: nothing more is created until a re-run has looked it up). Running the same call again
 repeats no completed work: files the server has are recognised by checksum, interrupted chunked
 uploads continue, and units and tasks created (or possibly created) by the failed run are found
 through the bulk journals instead of being created twice.
