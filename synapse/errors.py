@@ -26,6 +26,7 @@ Everything derives from :class:`ClientError`, so code written for the seed's
     │   └── IncompleteListingError   a listing yielded other than the server's count (.expected, .got, .url)
     ├── MultipleObjectsReturned      QuerySet.get() matched more than one object
     ├── UploadError                  one or more uploads failed (.failures)
+    ├── BulkCreateError              some items of a bulk create were not created, or may have been (.in_doubt)
     ├── IntegrityError               checksum or size mismatch after a transfer
     └── RequestBudgetExceeded        a block sent more/fewer requests than its budget (also an AssertionError)
 
@@ -47,6 +48,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkCreateError",
     "ClientError",
     "ConfigurationError",
     "ConflictError",
@@ -71,7 +73,6 @@ __all__ = [
     "TLSError",
     "UploadError",
     "UploadFailure",
-    "error_for_status",
 ]
 
 
@@ -291,11 +292,23 @@ class MultipleObjectsReturned(ClientError):
 
 @dataclass(frozen=True)
 class UploadFailure:
-    """One failed item of a batch upload."""
+    """One failed item of a batch upload or bulk create; ``path`` names the item.
+
+    ``in_doubt`` is True when the server may have created the item although we could not see it
+    (its answer was lost and looking it up failed too); running the same call again looks first.
+    """
 
     path: str
     reason: str
     error: BaseException | None = None
+    in_doubt: bool = False
+
+
+def _list_failures(head: str, failures: list[UploadFailure], shown: int = 20) -> str:
+    lines = [head, *(f"  {f.path}: {f.reason}" for f in failures[:shown])]
+    if len(failures) > shown:
+        lines.append(f"  ... and {len(failures) - shown} more")
+    return "\n".join(lines)
 
 
 class UploadError(ClientError):
@@ -313,11 +326,36 @@ class UploadError(ClientError):
         self.failures = list(failures or [])
         self.results = list(results or [])
         if detail is None and self.failures:
-            lines = [f"{len(self.failures)} upload(s) failed:"]
-            lines += [f"  {f.path}: {f.reason}" for f in self.failures[:20]]
-            if len(self.failures) > 20:
-                lines.append(f"  ... and {len(self.failures) - 20} more")
-            detail = "\n".join(lines)
+            detail = _list_failures(f"{len(self.failures)} upload(s) failed:", self.failures)
+        super().__init__(None, detail)
+
+
+class BulkCreateError(ClientError):
+    """Some items of a bulk create were not created, or may have been.
+
+    ``results`` holds the created object (or None) per input item, ``failures`` one entry per
+    missing item and ``in_doubt`` the indices of the items the server may have created unseen.
+    Running the same call again looks those up before creating anything.
+    """
+
+    default_message = "Bulk create failed"
+
+    def __init__(
+        self,
+        detail: Any = None,
+        *,
+        failures: list[UploadFailure] | None = None,
+        results: list[Any] | None = None,
+        in_doubt: list[int] | None = None,
+    ) -> None:
+        self.failures = list(failures or [])
+        self.results = list(results or [])
+        self.in_doubt = list(in_doubt or [])
+        if detail is None and self.failures:
+            head = f"{len(self.failures)} of {len(self.results)} item(s) not created"
+            if self.in_doubt:
+                head += f", {len(self.in_doubt)} of them in doubt (run the same call again to settle them)"
+            detail = _list_failures(head + ":", self.failures)
         super().__init__(None, detail)
 
 
@@ -343,44 +381,3 @@ class ListingChangedWarning(UserWarning):
 
     Items may be missing or repeated. ``queryset.strict()`` raises :class:`IncompleteListingError` instead.
     """
-
-
-_STATUS_ERRORS: dict[int, type[HTTPError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    405: MethodNotAllowedError,
-    409: ConflictError,
-    422: BadRequestError,
-    429: RateLimitError,
-}
-
-_HINTS: dict[type[HTTPError], str] = {
-    AuthenticationError: "Check the API token (SYNAPSE_API_TOKEN) for this backend",
-    PermissionDeniedError: "The token is valid but lacks permission for this action",
-    RateLimitError: "The backend is rate limiting; slow down or retry later",
-    ServerError: "The backend failed (after retries, where the method allows them); try again later",
-}
-
-
-def error_for_status(
-    status_code: int,
-    detail: Any,
-    *,
-    method: str | None = None,
-    url: str | None = None,
-    retry_after: float | None = None,
-) -> HTTPError:
-    """Build the typed error for an HTTP status."""
-    cls: type[HTTPError]
-    if status_code in _STATUS_ERRORS:
-        cls = _STATUS_ERRORS[status_code]
-    elif status_code >= 500:
-        cls = ServerError
-    else:
-        cls = HTTPError
-    error = cls(status_code, detail, method=method, url=url, hint=_HINTS.get(cls))
-    if isinstance(error, RateLimitError):
-        error.retry_after = retry_after
-    return error

@@ -1,7 +1,7 @@
 """BackendClient methods for chunked uploads, data collections, data files and data units.
 
-Uploads go through :mod:`synapse.transfers.uploads` (chunked above 50 MiB, MD5, resume, progress),
-the same engine the object model uses.
+Uploads go through :mod:`synapse.transfers` (chunked above 50 MiB, MD5, resume, progress; units and
+tasks through :mod:`synapse.transfers.units`), the same engine the object model uses.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import InvalidInputError
+from ..resources._transfers import transfer_paths, walker
 from ..transfers import uploads
 from ..transfers.forms import upload_source
 from ..transfers.progress import ProgressSpec
-from ..transport.envelope import created_items
+from ..transfers.units import upload_units
 from ..transport.paths import check_id
-from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, payload
+from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion
 
 DATA_UNITS_READ_TIMEOUT = 60.0
 """The official client's read timeout for ``data_units/`` listings, which the server builds slowly."""
@@ -97,26 +98,25 @@ class DataClientMixin(ClientBase):
         """Upload organized files in parallel and create their data units in batches.
 
         With ``project_id``, a task is created for every new data unit. Returns the created units.
+        The same engine as ``DataCollection.upload_many``: a failed item raises :class:`UploadError`
+        after the others are done, and a re-run creates nothing twice.
         """
         check_id(collection_id, "collection_id")
         if project_id is not None:
             check_id(project_id, "project_id")
         if batch_size < 1 or max_workers < 1:
             raise InvalidInputError(None, "batch_size and max_workers must be positive")
-        items = list(data)
-        files = [_organized_files(item) for item in items]
-        created_all: list[Any] = []
-        for start in range(0, len(items), batch_size):
-            batch = items[start : start + batch_size]
-            paths = [path for spec in files[start : start + batch_size] for path in spec.values()]
-            uploaded = iter(uploads.upload_many(self.session, paths, workers=max_workers, chunked=use_chunked_upload))
-            units = [_data_unit_item(item, collection_id, [next(uploaded) for _ in item["files"]]) for item in batch]
-            rows = created_items(self.create_data_units(units), "data units")
-            if project_id is not None:
-                tasks = [{"data_unit": row["id"]} for row in rows]
-                self._send("POST", "tasks/", {"project": project_id, "data": tasks})
-            created_all.extend(rows)
-        return created_all
+        return upload_units(
+            self.session,
+            collection_id,
+            list(data),
+            paths=transfer_paths(),
+            walk=walker(self.session),
+            project_id=project_id,
+            workers=max_workers,
+            batch_size=batch_size,
+            chunked=use_chunked_upload,
+        )
 
     def create_data_units(self, uploaded_files: Mapping[str, Any] | list[Any]) -> JSON:
         """POST ``data_units/`` with one item or a list, sent unchanged."""
@@ -141,8 +141,11 @@ class DataClientMixin(ClientBase):
         return self._get(f"data_units/{check_id(pk, 'data unit id')}/", params)
 
     def verify_data_files_checksums(self, checksums: list[str]) -> JSON:
-        """Which of these md5 checksums the server already has (``existing_checksums``)."""
-        return self._send("POST", "data_files/verify_checksums/", {"checksums": payload(checksums, "checksums")})
+        """Which of these md5 checksums the server already has (``existing_checksums``, in input order)."""
+        if not isinstance(checksums, list):
+            raise InvalidInputError(None, f"checksums must be a list, not {type(checksums).__name__}")
+        found = uploads.verify_checksums(self.session, checksums)
+        return {"existing_checksums": [checksum for checksum in dict.fromkeys(checksums) if checksum in found]}
 
     def data_files_verify_checksums(self, checksums: list[str]) -> JSON:
         """Seed-era name of :meth:`verify_data_files_checksums`."""

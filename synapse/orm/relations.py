@@ -35,12 +35,20 @@ def register(cls: type[Resource]) -> None:
     _families[cls.__name__] = cls
 
 
-def resolve(target: str | type[T]) -> type[T]:
+@overload
+def resolve(target: str) -> type[Resource]: ...
+
+
+@overload
+def resolve(target: type[T]) -> type[T]: ...
+
+
+def resolve(target: str | type[T]) -> type[T] | type[Resource]:
     """The declared family a relation names."""
     if not isinstance(target, str):
         return target
     try:
-        found: type[T] = _families[target]  # type: ignore[assignment]
+        found = _families[target]
     except KeyError:
         raise LookupError(f"no resource family {target!r} is declared; is its module imported?") from None
     return found
@@ -68,7 +76,7 @@ class BelongsTo(Generic[T]):
 
     @property
     def target_class(self) -> type[T]:
-        return resolve(self.target)
+        return resolve(self.target)  # type: ignore[return-value]  # a name resolves to the declared T
 
     @overload
     def __get__(self, obj: None, owner: type) -> BelongsTo[T]: ...
@@ -125,7 +133,7 @@ class ManyToMany(Generic[T]):
 
     @property
     def target_class(self) -> type[T]:
-        return resolve(self.target)
+        return resolve(self.target)  # type: ignore[return-value]  # a name resolves to the declared T
 
     @overload
     def __get__(self, obj: None, owner: type) -> ManyToMany[T]: ...
@@ -154,7 +162,7 @@ class HasMany(Generic[T]):
 
     @property
     def target_class(self) -> type[T]:
-        return resolve(self.target)
+        return resolve(self.target)  # type: ignore[return-value]  # a name resolves to the declared T
 
     @overload
     def __get__(self, obj: None, owner: type) -> HasMany[T]: ...

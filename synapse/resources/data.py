@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,19 +16,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from ..enums import CollectionCategory
-from ..errors import ClientError, InvalidInputError, NotFoundError, ResponseError, UploadError, UploadFailure
+from ..errors import InvalidInputError
 from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..transfers import uploads
-from ..transfers._journal import UnitJournal
-from ..transfers.downloads import download
+from ..transfers.creates import create_units
 from ..transfers.progress import ProgressSpec
-from ..transport.context import submit
+from ..transfers.units import upload_units
 from ..transport.defaults import get_session
-from ..transport.envelope import created_items
+from ..transport.paths import check_id
 from ..transport.session import Session
-from ._common import batches
+from ._transfers import as_objects, check_batch_size, download_file, objects, transfer_paths, walker
 
 if TYPE_CHECKING:
     from .projects import Project
@@ -105,34 +103,24 @@ class DataFile(
         ``failures`` and ``results`` (a DataFile, or None for a failed path, per input).
         """
         session = session or get_session()
-        try:
+        with as_objects(cls, session):
             replies = uploads.upload_many(
                 session, paths, workers=workers, progress=progress, skip_existing=skip_existing, resume=resume
             )
-        except UploadError as exc:
-            results = [cls._from_server(r, session) if isinstance(r, dict) else None for r in exc.results]
-            raise UploadError(failures=exc.failures, results=results) from exc
-        return [cls._from_server(reply, session) for reply in replies]
+        return objects(cls, replies, session)
 
     @classmethod
     def checksums_exist(cls, checksums: Iterable[str], *, session: Session | None = None) -> set[str]:
         """Which of these MD5 checksums the server already stores (data_files/verify_checksums/)."""
-        session = session or get_session()
-        wanted = list(dict.fromkeys(checksums))
-        found: set[str] = set()
-        for batch in batches(wanted):
-            reply = session.request("POST", f"{cls._meta.path}verify_checksums/", json={"checksums": batch})
-            existing = reply.get("existing_checksums") if isinstance(reply, dict) else None
-            if not isinstance(existing, list):
-                raise ResponseError(None, "verify_checksums/ must answer with an 'existing_checksums' list")
-            found.update(str(c) for c in existing)
-        return found
+        return uploads.verify_checksums(session or get_session(), checksums)
 
     def download(self, dest: PathLike, *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
-        """Fetch the file to ``dest`` (a directory or a file path)."""
-        if not self.file:
-            raise InvalidInputError(None, f"{self!r} has no file URL; refresh() it or check its upload")
-        return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
+        """Fetch the file to ``dest`` (a directory or a file path), checked against ``size`` and ``checksum``.
+
+        An existing file there is kept only when it matches the checksum; see
+        :func:`synapse.transfers.downloads.download`.
+        """
+        return download_file(self, dest, progress=progress, overwrite=overwrite)
 
 
 class DataUnit(
@@ -151,32 +139,35 @@ class DataUnit(
 
     @classmethod
     def bulk_create(
-        cls, collection: Any, items: Mapping[str, Any] | Iterable[Mapping[str, Any]], *, session: Session | None = None
+        cls,
+        collection: Any,
+        items: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 1000,
+        session: Session | None = None,
     ) -> list[DataUnit]:
         """Create units from ``{"files": {name: {checksum, path}}, "meta", "groups"}`` items (one or many).
 
-        Files must already be uploaded (see :meth:`DataCollection.upload` to do both).
-        Sends a list body per batch of 1,000.
+        Files must already be uploaded (see :meth:`DataCollection.upload` to do both). Sends a
+        list body per batch. A batch whose answer is lost is looked up in the collection (by the
+        files' checksums) before anything else is sent, so nothing is created twice;
+        :class:`~synapse.errors.BulkCreateError` names the items not created, or in doubt.
         """
         session = session or get_session()
-        collection_id = collection.id if isinstance(collection, Resource) else collection
+        collection_id = (
+            collection._require_id() if isinstance(collection, Resource) else check_id(collection, "collection id")
+        )
         many = [items] if isinstance(items, Mapping) else list(items)
-        payloads = [{**_unit_payload(item), "data_collection": collection_id} for item in many]
-        created: list[DataUnit] = []
-        for batch in batches(payloads):
-            reply = session.request("POST", cls._meta.path, json=batch)
-            created.extend(cls._from_server(item, session) for item in created_items(reply, "data units"))
-        return created
-
-
-def _unit_payload(item: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(item, Mapping) or not isinstance(item.get("files"), Mapping):
-        raise InvalidInputError(None, "a data unit needs 'files': {spec name: {checksum, path}}")
-    payload: dict[str, Any] = {"files": dict(item["files"]), "meta": dict(item.get("meta") or {})}
-    groups = item.get("groups")
-    if groups:
-        payload["groups"] = [groups] if isinstance(groups, str) else [str(g) for g in groups]
-    return payload
+        with as_objects(cls, session):
+            created = create_units(
+                session,
+                collection_id,
+                many,
+                paths=transfer_paths(),
+                walk=walker(session),
+                batch_size=check_batch_size(batch_size),
+            )
+        return objects(cls, created, session)
 
 
 class DataCollection(
@@ -248,177 +239,38 @@ class DataCollection(
     ) -> list[DataUnit]:
         """Upload many units: validate all, upload every file in parallel, create units (and tasks) in batches.
 
-        An item whose file, unit batch or task batch failed is reported in :class:`UploadError`
-        (``failures`` name the item, ``results`` hold a DataUnit or None per item); the other
-        items are still created. Running the same call again repeats no completed work: files
-        the server has are recognised by checksum, interrupted chunked uploads continue
-        (``resume``), and units created by the failed run are found in a journal in the cache
-        folder and fetched instead of created again. Not covered: a unit batch whose reply was
-        lost in transit (the server may have created it unseen), and a run from another machine.
+        An item whose file, unit or task failed is reported in :class:`UploadError` (``failures``
+        name the item, ``results`` hold a DataUnit or None per item); the other items are still
+        created, except after a batch left in doubt (then nothing more is). Running the same call
+        again repeats no completed work: files the server has are recognised by checksum,
+        interrupted chunked uploads continue (``resume``), and units and tasks the failed run
+        created, or may have created (a lost answer), are looked up instead of created again (see
+        :mod:`synapse.transfers.units`).
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidInputError(None, f"batch_size must be a positive int, got {batch_size!r}")
+        check_batch_size(batch_size)
         entries = list(items)
-        checked: list[dict[str, Path]] = []
+        checked: list[dict[str, Any]] = []
         for index, item in enumerate(entries):
             if not isinstance(item, Mapping):
                 raise InvalidInputError(None, f"item {index}: expected a dict with 'files', got {type(item).__name__}")
             try:
-                checked.append(self.check_files(item.get("files", {})))
+                checked.append({**item, "files": self.check_files(item.get("files", {}))})
             except InvalidInputError as exc:
                 raise InvalidInputError(None, f"item {index}: {exc.detail}") from None
         collection_id = self._require_id()
         project_id = project._require_id() if isinstance(project, Resource) else project
         session = self._bound_session()
-        uploaded, failures = self._upload_files(session, checked, workers, progress, resume)
-        failed = {index for index, _ in failures}
-        ready = [i for i in range(len(entries)) if i not in failed]
-        payloads = {
-            i: {
-                **_unit_payload({**entries[i], "files": _file_refs(checked[i], uploaded)}),
-                "data_collection": collection_id,
-            }
-            for i in ready
-        }
-        keys = dict(
-            zip(ready, UnitJournal.fingerprints([_identity(payloads[i], checked[i]) for i in ready]), strict=True)
-        )
-        run = _UnitRun(session, UnitJournal(session.base_url, collection_id), project_id, failures)
-        results: list[DataUnit | None] = [None] * len(entries)
-        known = run.journal.load()
-        earlier = {i: known[keys[i]] for i in ready if keys[i] in known}
-        for index, unit in _fetch_units(session, earlier, workers, failures).items():
-            results[index] = unit
-        unchecked = {index for index, _ in failures}
-        missing = [i for i in ready if results[i] is None and i not in unchecked]
-        for batch in batches(missing, batch_size):
-            for index, unit in run.create(batch, [payloads[i] for i in batch], keys).items():
-                results[index] = unit
-        if project_id is not None:
-            untasked = [i for i in earlier if results[i] is not None and earlier[i].get("project") != project_id]
-            for batch in batches(untasked, batch_size):
-                run.tasks(batch, [results[i] for i in batch], keys)
-        if failures:
-            raise UploadError(
-                failures=[f for _, f in sorted(failures, key=lambda pair: pair[0])], results=list(results)
+        with as_objects(DataUnit, session):
+            units = upload_units(
+                session,
+                collection_id,
+                checked,
+                paths=transfer_paths(),
+                walk=walker(session),
+                project_id=project_id,
+                workers=workers,
+                batch_size=batch_size,
+                progress=progress,
+                resume=resume,
             )
-        run.journal.forget(list(keys.values()))
-        return [unit for unit in results if unit is not None]
-
-    @staticmethod
-    def _upload_files(
-        session: Session, checked: list[dict[str, Path]], workers: int, progress: ProgressSpec, resume: bool
-    ) -> tuple[dict[Path, dict[str, Any]], list[tuple[int, UploadFailure]]]:
-        """Upload every distinct file once; map failures back to the items that use them."""
-        paths = list(dict.fromkeys(path for files in checked for path in files.values()))
-        try:
-            replies: list[dict[str, Any] | None] = list(
-                uploads.upload_many(
-                    session, paths, workers=workers, progress=progress, skip_existing=True, resume=resume
-                )
-            )
-            errors: dict[str, UploadFailure] = {}
-        except UploadError as exc:
-            replies = list(exc.results)
-            errors = {failure.path: failure for failure in exc.failures}
-        uploaded = {path: reply for path, reply in zip(paths, replies, strict=True) if isinstance(reply, dict)}
-        failures: list[tuple[int, UploadFailure]] = []
-        for index, files in enumerate(checked):
-            for name, path in files.items():
-                if path not in uploaded:
-                    cause = errors.get(str(path))
-                    reason = cause.reason if cause else "upload failed"
-                    error = cause.error if cause else None
-                    failures.append((index, UploadFailure(f"item {index} {name}={path}", reason, error)))
-        return uploaded, failures
-
-
-class _UnitRun:
-    """The unit and task requests of one ``upload_many`` call: each batch's outcome is journaled
-    as soon as it is known, and a failing batch is reported against its items, not raised."""
-
-    def __init__(
-        self,
-        session: Session,
-        journal: UnitJournal,
-        project_id: int | str | None,
-        failures: list[tuple[int, UploadFailure]],
-    ) -> None:
-        self.session = session
-        self.journal = journal
-        self.project_id = project_id
-        self.failures = failures
-
-    def create(self, batch: list[int], payloads: list[dict[str, Any]], keys: dict[int, str]) -> dict[int, DataUnit]:
-        """POST one batch of units, journal them, then create their tasks when a project is given."""
-        try:
-            reply = self.session.request("POST", DataUnit._meta.path, json=payloads)
-            created = [DataUnit._from_server(data, self.session) for data in created_items(reply, "data units")]
-            if len(created) != len(batch):
-                raise ResponseError(None, f"data_units/ created {len(created)} units for {len(batch)} items")
-        except ClientError as exc:
-            self._fail(batch, "creating the data unit failed", exc)
-            return {}
-        units = dict(zip(batch, created, strict=True))
-        self.journal.record({keys[i]: {"unit": unit.id, "project": None} for i, unit in units.items()})
-        if self.project_id is not None:
-            self.tasks(batch, created, keys)
-        return units
-
-    def tasks(self, batch: list[int], units: list[Any], keys: dict[int, str]) -> None:
-        """Create the batch's tasks and journal which project they went to."""
-        from .tasks import Task
-
-        try:
-            Task.bulk_create(self.project_id, units, session=self.session)
-        except ClientError as exc:
-            self._fail(batch, f"creating the task in project {self.project_id} failed", exc)
-            return
-        self.journal.record(
-            {keys[i]: {"unit": unit.id, "project": self.project_id} for i, unit in zip(batch, units, strict=True)}
-        )
-
-    def _fail(self, batch: list[int], what: str, exc: ClientError) -> None:
-        reason = f"{what}: {exc}"
-        self.failures.extend((i, UploadFailure(f"item {i}", reason, exc)) for i in batch)
-
-
-def _identity(payload: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
-    """What makes two items the same unit: content and absolute location of each file, meta, groups."""
-    refs = {name: [payload["files"][name]["checksum"], str(path.resolve())] for name, path in files.items()}
-    return {"files": refs, "meta": payload.get("meta"), "groups": payload.get("groups")}
-
-
-def _fetch_units(
-    session: Session, known: dict[int, dict[str, Any]], workers: int, failures: list[tuple[int, UploadFailure]]
-) -> dict[int, DataUnit]:
-    """The journaled units that still exist on the server (a deleted one is simply created again).
-
-    A unit that cannot be checked is reported, not created again, since it may well exist.
-    """
-
-    def fetch(entry: dict[str, Any]) -> DataUnit | None:
-        try:
-            return DataUnit.get(entry["unit"], refresh=True, session=session)
-        except NotFoundError:
-            return None
-
-    if not known:
-        return {}
-    found: dict[int, DataUnit] = {}
-    with ThreadPoolExecutor(max_workers=min(workers, len(known))) as pool:
-        futures = {index: submit(pool, fetch, entry) for index, entry in known.items()}
-        for index, future in futures.items():
-            try:
-                unit = future.result()
-            except ClientError as exc:
-                reason = f"checking the unit {known[index]['unit']} created by an earlier run failed: {exc}"
-                failures.append((index, UploadFailure(f"item {index}", reason, exc)))
-                continue
-            if unit is not None:
-                found[index] = unit
-    return found
-
-
-def _file_refs(files: dict[str, Path], uploaded: dict[Path, dict[str, Any]]) -> dict[str, dict[str, str]]:
-    return {name: {"checksum": str(uploaded[path]["checksum"]), "path": str(path)} for name, path in files.items()}
+        return objects(DataUnit, units, session)

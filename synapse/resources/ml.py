@@ -7,15 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import InvalidInputError
 from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
-from ..transfers.downloads import download
 from ..transfers.progress import ProgressSpec
 from ..transfers.uploads import CHUNK_SIZE, chunked_upload
 from ..transport.defaults import get_session
 from ..transport.session import Session
+from ._transfers import download_file
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -69,10 +68,8 @@ class Model(
         return super().create(session=session, **fields)
 
     def download(self, dest: str | os.PathLike[str], *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
-        """Fetch the model file to ``dest`` (a directory or a file path)."""
-        if not self.file:
-            raise InvalidInputError(None, f"{self!r} has no file URL to download")
-        return download(self._bound_session(), self.file, dest, progress=progress, overwrite=overwrite)
+        """Fetch the model file to ``dest`` (a directory or a file path), checked like ``DataFile.download``."""
+        return download_file(self, dest, progress=progress, overwrite=overwrite)
 
 
 class GroundTruthDataset(Resource, path="ground_truth_datasets/", repr=("name",), filters=("project",)):

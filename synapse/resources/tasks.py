@@ -12,12 +12,12 @@ from ..enums import TagCategory, TaskSchema
 from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
+from ..transfers.creates import create_tasks
 from ..transport.defaults import get_session
-from ..transport.envelope import created_items
 from ..transport.paths import check_id
 from ..transport.session import Session
-from ._common import batches
 from ._tags import Taggable
+from ._transfers import as_objects, check_batch_size, objects, transfer_paths, walker
 
 if TYPE_CHECKING:
     from .data import DataUnit
@@ -68,19 +68,29 @@ class Task(
         return self
 
     @classmethod
-    def bulk_create(cls, project: Any, data_units: Iterable[Any], *, session: Session | None = None) -> list[Task]:
+    def bulk_create(
+        cls, project: Any, data_units: Iterable[Any], *, batch_size: int = 1000, session: Session | None = None
+    ) -> list[Task]:
         """Create one task per data unit (objects, ids or ``{"data_unit": id, ...}`` dicts).
 
-        Sends ``{"project": id, "data": [...]}`` to ``tasks/`` in batches of 1,000.
+        Sends ``{"project": id, "data": [...]}`` to ``tasks/`` in batches. A batch whose answer is
+        lost is looked up in the project's tasks before anything else is sent, so a retry or a
+        re-run never creates a task twice; :class:`~synapse.errors.BulkCreateError` names the
+        data units left without a task, or in doubt.
         """
         session = session or get_session()
         project_id = check_id(project.id if isinstance(project, Resource) else project, "project id")
         entries = [_task_entry(unit) for unit in data_units]
-        created: list[Task] = []
-        for batch in batches(entries):
-            reply = session.request("POST", cls._meta.path, json={"project": project_id, "data": batch})
-            created.extend(cls._from_server(item, session) for item in created_items(reply, "tasks"))
-        return created
+        with as_objects(cls, session):
+            created = create_tasks(
+                session,
+                project_id,
+                entries,
+                paths=transfer_paths(),
+                walk=walker(session),
+                batch_size=check_batch_size(batch_size),
+            )
+        return objects(cls, created, session)
 
 
 def _task_entry(unit: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""Transfers: moving files between disk and the backend.
+"""Transfers: moving files between disk and the backend, and bulk creates that must not double.
 
 Plain and chunked uploads (MD5 while streaming, resume journals, parallel batches), downloads
-that resume and verify, progress reporting, and the official client's URL conversion. It uses
-:mod:`synapse.transport` only; the resource classes call into it.
+that resume and verify, progress reporting, the official client's URL conversion, and the
+reconciling bulk creates of tasks and data units (:mod:`.bulk`, :mod:`.creates`, :mod:`.units`).
+It uses :mod:`synapse.transport` only; the resource classes pass in API paths and the page walker.
 """

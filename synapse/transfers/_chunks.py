@@ -26,13 +26,17 @@ from ..errors import (
     ResponseError,
     ServerError,
 )
+from ..transport.paths import check_id
 from ..transport.session import Session
-from ._files import EMPTY_MD5, HASH_BLOCK, ChunkBody
+from ._files import EMPTY_MD5, HASH_BLOCK, ChunkBody, wire_name
 from ._journal import FileIdentity, UploadJournal
 from .progress import Progress
 
 CHUNK_RETRIES = 3
 """Extra tries per chunk after the session's own retries gave up (each re-reads the server offset)."""
+MAX_REWINDS = 3
+"""Times the server may move an upload back below an offset it had confirmed before we give up:
+a server that keeps losing what it accepted would otherwise take the file again and again."""
 FINALIZE_RECHECKS = 5
 FINALIZE_RECHECK_BUDGET = 60.0
 
@@ -71,9 +75,22 @@ class ChunkedUpload:
         self._url: str | None = None
         self._md5 = hashlib.md5()
         self._hashed = 0
+        self._sent = 0
+        """The end of the furthest byte range sent (or resumed): no honest offset lies beyond it."""
 
     def run(self) -> tuple[dict[str, Any], str]:
-        """Upload, finalize and verify; returns the server's final JSON and our MD5."""
+        """Upload, finalize and verify; returns the server's final JSON and our MD5.
+
+        The journal is only used when its lock is ours: another upload of the same file running
+        meanwhile (another process) would otherwise continue and finalize the same server upload.
+        """
+        self._journal.claim()
+        try:
+            return self._run()
+        finally:
+            self._journal.release()
+
+    def _run(self) -> tuple[dict[str, Any], str]:
         if self._total == 0:
             return self._finalize(), EMPTY_MD5
         with self._path.open("rb") as handle:
@@ -92,7 +109,7 @@ class ChunkedUpload:
                     restarted = True
                     self._journal.remove()
                     self._id = self._url = None
-                    offset = 0
+                    offset = self._sent = 0
             self._hash_to(handle, self._total)
         return self._finalize(), self._md5.hexdigest()
 
@@ -105,7 +122,7 @@ class ChunkedUpload:
             self._send_chunks(handle, offset, hasher)
 
     def _send_chunks(self, handle: IO[bytes], offset: int, hasher: ThreadPoolExecutor) -> None:
-        stalls = 0
+        stalls = rewinds = 0
         while offset < self._total:
             self._hash_to(handle, offset)
             length = min(self._chunk_size, self._total - offset)
@@ -115,6 +132,7 @@ class ChunkedUpload:
                 raise InvalidInputError(None, f"{self._path} changed while it was being uploaded")
             candidate = self._md5.copy()
             hashing = hasher.submit(candidate.update, chunk)
+            self._sent = max(self._sent, offset + length)
             try:
                 confirmed = self._put(chunk, offset)
             finally:
@@ -123,6 +141,14 @@ class ChunkedUpload:
                 self._md5 = candidate
                 self._hashed = confirmed
             del chunk, candidate, hashing  # free this chunk before the next read, so only one is ever alive
+            if confirmed < offset:  # the server lost bytes it had confirmed
+                rewinds += 1
+                if rewinds > MAX_REWINDS:
+                    raise ResponseError(
+                        None,
+                        f"the server moved the upload back below an offset it had confirmed, {rewinds} times "
+                        f"(now {confirmed} of {self._total} bytes); giving up",
+                    )
             stalls = stalls + 1 if confirmed <= offset else 0
             if stalls > CHUNK_RETRIES:
                 raise ResponseError(None, f"the server keeps the upload at offset {confirmed}; giving up")
@@ -134,7 +160,7 @@ class ChunkedUpload:
         end = offset + len(chunk) - 1
         attempt = 0
         while True:
-            body = ChunkBody(self._path.name, chunk)
+            body = ChunkBody(wire_name(self._path), chunk)
             headers = {"Content-Type": body.content_type, "Content-Range": f"bytes {offset}-{end}/{self._total}"}
             try:
                 reply = self._session.request(
@@ -187,6 +213,10 @@ class ChunkedUpload:
             raise ResponseError(
                 None, f"the server reported an impossible upload offset {offset!r} (size {self._total})"
             )
+        if offset > self._sent:
+            raise ResponseError(
+                None, f"the server reported offset {offset}, past the {self._sent} bytes sent; refusing to skip bytes"
+            )
         return offset
 
     def _hash_to(self, handle: IO[bytes], target: int) -> None:
@@ -236,6 +266,7 @@ class ChunkedUpload:
             return 0
         if isinstance(state.get("url"), str):
             self._url = state["url"]
+        self._sent = offset  # sent by the run that was interrupted
         return offset
 
     # -- finalize -------------------------------------------------------------------------
@@ -288,9 +319,12 @@ class ChunkedUpload:
     def _verified(self, reply: Any, md5: str) -> dict[str, Any]:
         if not isinstance(reply, dict) or "id" not in reply:
             raise ResponseError(None, f"the finalize reply needs an 'id'; got {preview(reply)}")
-        checksum, size = reply.get("checksum"), reply.get("size")
+        final: dict[str, Any] = reply if isinstance(reply.get("checksum"), str) else self._state_with_checksum(reply)
+        checksum, size = final.get("checksum"), final.get("size")
         problem = None
-        if isinstance(checksum, str) and checksum.lower() != md5:
+        if not isinstance(checksum, str):
+            problem = "the server confirmed no checksum for it"
+        elif checksum.lower() != md5:
             problem = f"the server's checksum {checksum} differs from the local md5 {md5}"
         elif isinstance(size, int) and not isinstance(size, bool) and size != self._total:
             problem = f"the server stored {size} bytes, the file has {self._total}"
@@ -298,7 +332,17 @@ class ChunkedUpload:
         if problem:
             raise IntegrityError(None, f"{self._path.name}: {problem}; the upload was not accepted")
         self._progress.advance_to(self._total)
-        return reply
+        return final
+
+    def _state_with_checksum(self, reply: dict[str, Any]) -> dict[str, Any]:
+        """A finalize reply without a checksum proves nothing: ask for the upload's state instead."""
+        try:
+            if self._id is None:
+                self._id = check_id(reply["id"], "chunked upload id")
+            state = self._state()
+        except (ClientError, _UploadGone):
+            return reply
+        return state if isinstance(state.get("checksum"), str) else reply
 
     def _pause(self, attempt: int, error: ClientError) -> None:
         retry_after = error.retry_after if isinstance(error, RateLimitError) else None

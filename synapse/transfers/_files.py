@@ -43,6 +43,12 @@ def check_file(path: Any) -> Path:
     return candidate.resolve()
 
 
+def wire_name(path: Path) -> str:
+    """The file name to send: a name the OS gave as undecodable bytes becomes valid UTF-8 (with U+FFFD)
+    instead of failing deep inside the HTTP library; the server keeps it only for display."""
+    return os.fsencode(path.name).decode("utf-8", "replace")
+
+
 def check_positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidInputError(None, f"{name} must be a positive integer, got {value!r}")
@@ -115,7 +121,7 @@ class ChunkBody:
                 b"--",
                 mark,
                 b'\r\nContent-Disposition: form-data; name="filename"\r\n\r\n',
-                filename.encode("utf-8", "surrogateescape"),
+                filename.encode("utf-8"),
                 b"\r\n",
                 b"--",
                 mark,

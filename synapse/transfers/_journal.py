@@ -3,8 +3,10 @@
 A chunked upload that dies (network loss, a killed process) leaves its bytes on the server.
 The journal remembers which server upload belongs to which local file so the next call for
 the same unchanged file continues it instead of sending everything again. It holds only the
-upload id and URL, never credentials. A second journal does the same for data units, so a
-re-run batch does not create them twice.
+upload id and URL, never credentials, and belongs to whoever holds its lock file: a second
+process uploading the same file meanwhile works without it instead of racing the first.
+Bulk journals do the same for bulk creates (data units, tasks), so a re-run does not create
+what a failed run created, or may have created, a second time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._lock import FileLock
+
 
 def cache_root() -> Path:
     """``$SYNAPSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/synapse``, else ``~/.cache/synapse``."""
@@ -31,12 +35,16 @@ def cache_root() -> Path:
 
 
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write through a temporary file and ``os.replace`` so a crash never leaves half a file."""
+    """Write JSON through a temporary file and ``os.replace`` so a crash never leaves half a file."""
+    write_text_atomic(path, json.dumps(payload))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle)
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -59,18 +67,34 @@ class FileIdentity:
 
 
 class UploadJournal:
-    """The saved server upload (id and URL) for one local file, one backend and one chunk size."""
+    """The saved server upload (id and URL) for one local file, one backend and one chunk size.
+
+    Every operation is a no-op until :meth:`claim` got the journal's lock, so two uploads of the
+    same file never continue (and finalize) the same server upload at once.
+    """
 
     def __init__(self, base_url: str, identity: FileIdentity, chunk_size: int, folder: Path | None = None) -> None:
         self.identity = identity
         key_source = json.dumps([base_url, str(identity.path), identity.size, identity.mtime_ns, chunk_size])
         key = hashlib.sha256(key_source.encode()).hexdigest()[:40]
         self.path = (folder or cache_root() / "uploads") / f"{key}.json"
+        self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._base_url = base_url
         self._chunk_size = chunk_size
 
+    def claim(self) -> bool:
+        """Own the journal for this upload; False when another upload of the file holds it."""
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
     def load(self) -> tuple[str | int, str] | None:
-        """The saved ``(upload id, upload url)``, or None when absent or unreadable."""
+        """The saved ``(upload id, upload url)``, or None when absent, unreadable or not ours."""
+        if not self._lock.held:
+            return None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -84,6 +108,8 @@ class UploadJournal:
 
     def save(self, upload_id: str | int, url: str) -> None:
         """Record the upload; failing to write the journal only costs resumability, so it is not fatal."""
+        if not self._lock.held:
+            return
         payload = {
             "id": upload_id,
             "url": url,
@@ -97,24 +123,29 @@ class UploadJournal:
             write_json_atomic(self.path, payload)
 
     def remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        """Forget the upload. Never fails: a journal left behind only makes the next run ask the server."""
+        if self._lock.held:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
 
-_UNIT_LOCK = threading.Lock()
+_BULK_LOCK = threading.Lock()
 
 
-class UnitJournal:
-    """Data units created by ``collection.upload_many`` calls that did not finish cleanly.
+class BulkJournal:
+    """What bulk creates that did not finish cleanly created, or may have created, under one parent.
 
-    Each entry maps an item fingerprint to the unit created for it (and the project its task
-    went to), so re-running the call finds the unit instead of creating a duplicate. A call
-    that ends without failures forgets its entries. One file per backend and collection.
+    Each entry maps an item fingerprint to ``{"id": ...}`` (created, plus whatever the caller
+    adds) or ``{"doubt": True}`` (the answer was lost and the look-up failed), so the next run for
+    the same items looks them up instead of creating duplicates. Entries are appended as JSON
+    lines, so journaling a batch costs that batch only and a torn last line (a crash mid-write)
+    loses one entry, not the file; a run that ends without failures forgets its entries. One
+    file per backend, kind (``units``, ``tasks``) and parent.
     """
 
-    def __init__(self, base_url: str, collection_id: int | str, folder: Path | None = None) -> None:
-        key = hashlib.sha256(json.dumps([base_url, str(collection_id)]).encode()).hexdigest()[:40]
-        self.path = (folder or cache_root() / "units") / f"{key}.json"
+    def __init__(self, base_url: str, kind: str, parent_id: int | str, folder: Path | None = None) -> None:
+        key = hashlib.sha256(json.dumps([base_url, str(parent_id)]).encode()).hexdigest()[:40]
+        self.path = (folder or cache_root() / kind) / f"{key}.jsonl"
 
     @staticmethod
     def fingerprints(items: list[Any]) -> list[str]:
@@ -128,26 +159,38 @@ class UnitJournal:
         return keys
 
     def load(self) -> dict[str, dict[str, Any]]:
+        """The entries by fingerprint (a later line wins); empty when there is no readable journal."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            lines = self.path.read_text(encoding="utf-8").splitlines()
         except (OSError, ValueError):
             return {}
-        entries = data.get("units") if isinstance(data, dict) else None
-        if not isinstance(entries, dict):
-            return {}
-        return {key: entry for key, entry in entries.items() if isinstance(entry, dict) and "unit" in entry}
+        entries: dict[str, dict[str, Any]] = {}
+        for line in lines:
+            try:
+                key, entry = json.loads(line)
+            except (ValueError, TypeError):
+                continue
+            if isinstance(key, str) and isinstance(entry, dict):
+                entries[key] = entry
+        return entries
 
     def record(self, entries: dict[str, dict[str, Any]]) -> None:
-        """Merge entries in; a failed write only costs the duplicate check, so it is not fatal."""
+        """Append entries; a failed write only costs the duplicate check, so it is not fatal."""
         if not entries:
             return
-        with _UNIT_LOCK:
-            merged = {**self.load(), **entries}
-            with contextlib.suppress(OSError):
-                write_json_atomic(self.path, {"units": merged})
+        text = _lines(entries).encode()
+        with _BULK_LOCK, contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a+b") as handle:
+                if handle.seek(0, os.SEEK_END):
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":  # a line torn by a crash: start on a fresh one
+                        text = b"\n" + text
+                handle.write(text)
 
     def forget(self, keys: list[str]) -> None:
-        with _UNIT_LOCK:
+        """Drop these entries (the file goes when none is left); never fails."""
+        with _BULK_LOCK:
             entries = self.load()
             dropped = set(keys)
             remaining = {key: entry for key, entry in entries.items() if key not in dropped}
@@ -155,6 +198,10 @@ class UnitJournal:
                 return
             with contextlib.suppress(OSError):
                 if remaining:
-                    write_json_atomic(self.path, {"units": remaining})
+                    write_text_atomic(self.path, _lines(remaining))
                 else:
                     self.path.unlink(missing_ok=True)
+
+
+def _lines(entries: dict[str, dict[str, Any]]) -> str:
+    return "".join(json.dumps([key, entry]) + "\n" for key, entry in entries.items())

@@ -1,6 +1,6 @@
 """Uploading local files: chunked uploads, data files and parallel batches.
 
-The chunked protocol itself lives in :mod:`synapse.upload_protocol`; this module adds the
+The chunked protocol itself lives in :mod:`._chunks`; this module adds the
 public entry points, the choice between one multipart POST and chunks, the ``data_files/``
 step with its checksum check, and the thread pool for batches (where one failing file must
 not stop the others).
@@ -20,10 +20,18 @@ from ..transport.context import submit
 from ..transport.envelope import list_items
 from ..transport.session import Session
 from ._chunks import ChunkedUpload, preview
-from ._files import HashingReader, check_file, check_positive_int, file_md5
+from ._files import HashingReader, check_file, check_positive_int, file_md5, wire_name
 from .progress import ProgressSpec, make_progress
 
-__all__ = ["CHUNKED_THRESHOLD", "CHUNK_SIZE", "chunked_upload", "file_md5", "upload_data_file", "upload_many"]
+__all__ = [
+    "CHUNKED_THRESHOLD",
+    "CHUNK_SIZE",
+    "chunked_upload",
+    "file_md5",
+    "upload_data_file",
+    "upload_many",
+    "verify_checksums",
+]
 
 CHUNK_SIZE = 50 * 1024 * 1024
 CHUNKED_THRESHOLD = CHUNK_SIZE
@@ -126,7 +134,7 @@ def upload_data_file(
         with make_progress(progress, size, desc=source.name) as bar, HashingReader(source) as reader:
             fields = {"meta": json.dumps(meta)} if meta else None
             reply = session.request(
-                "POST", "data_files/", data=fields, files={"file": (source.name, reader)}, timeout=timeouts
+                "POST", "data_files/", data=fields, files={"file": (wire_name(source), reader)}, timeout=timeouts
             )
             md5 = reader.hexdigest()
             bar.advance_to(size)
@@ -233,16 +241,7 @@ def _existing(
             digests[index] = future.result()
         except (OSError, ClientError) as exc:
             failures[index] = UploadFailure(str(sources[index]), str(exc), exc)
-    unique = sorted(set(digests.values()))
-    known: set[str] = set()
-    for start in range(0, len(unique), VERIFY_BATCH):
-        reply = session.request(
-            "POST", "data_files/verify_checksums/", json={"checksums": unique[start : start + VERIFY_BATCH]}
-        )
-        found = reply.get("existing_checksums") if isinstance(reply, dict) else None
-        if not isinstance(found, list):
-            raise ResponseError(None, f"verify_checksums must answer with 'existing_checksums'; got {preview(reply)}")
-        known.update(str(value).lower() for value in found)
+    known = {checksum.lower() for checksum in verify_checksums(session, digests.values())}
     wanted = {index: md5 for index, md5 in digests.items() if md5 in known}
     lookups = {submit(pool, _lookup, session, md5): index for index, md5 in wanted.items()}
     existing: dict[int, dict[str, Any]] = {}
@@ -254,6 +253,25 @@ def _existing(
             "path": str(sources[index]),
         }
     return existing
+
+
+def verify_checksums(session: Session, checksums: Iterable[str]) -> set[str]:
+    """Which of these MD5 checksums the server already stores (``data_files/verify_checksums/``, 1,000 a request)."""
+    if isinstance(checksums, (str, bytes)):
+        raise InvalidInputError(None, "checksums must be a list of MD5 hex strings, not a single string")
+    wanted = list(dict.fromkeys(checksums))
+    if not all(isinstance(checksum, str) for checksum in wanted):
+        raise InvalidInputError(None, "checksums must be a list of MD5 hex strings")
+    found: set[str] = set()
+    for start in range(0, len(wanted), VERIFY_BATCH):
+        reply = session.request(
+            "POST", "data_files/verify_checksums/", json={"checksums": wanted[start : start + VERIFY_BATCH]}
+        )
+        existing = reply.get("existing_checksums") if isinstance(reply, dict) else None
+        if not isinstance(existing, list):
+            raise ResponseError(None, f"verify_checksums must answer with 'existing_checksums'; got {preview(reply)}")
+        found.update(str(value) for value in existing)
+    return found
 
 
 def _lookup(session: Session, md5: str) -> dict[str, Any] | None:

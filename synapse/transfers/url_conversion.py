@@ -16,6 +16,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import json
 import mimetypes
 import os
 import re
@@ -30,7 +31,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from ..errors import InvalidInputError
 from ..transport.context import submit
 from ..transport.session import Session
-from ._journal import cache_root
+from ._journal import cache_root, write_json_atomic
 from .downloads import check_download_url, download
 
 __all__ = ["convert_urls", "default_media_dir"]
@@ -38,6 +39,9 @@ __all__ = ["convert_urls", "default_media_dir"]
 _SPEC_KEYS = frozenset({"files_fields", "is_list", "coerce"})
 _EXTENSION = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 _DEFAULT_MAX_FILES = 2000
+_MANIFEST = ".synapse-cache.json"
+_OWN_NAME = re.compile(r"^[0-9a-f]{32}(\.[A-Za-z0-9]{1,10})?$")
+"""The names this cache writes: an MD5 and an optional extension."""
 
 
 def default_media_dir() -> Path:
@@ -221,22 +225,45 @@ def _store_data_uri(uri: str, folder: Path) -> Path:
     return target
 
 
-def _prune(folder: Path, keep: set[Path]) -> None:
-    """Keep the cache at ``$SYNAPSE_MAX_TEMP_FILES`` files (default 2000), dropping the oldest first."""
+def _prune(folder: Path, fetched: set[Path]) -> None:
+    """Keep the cache at ``$SYNAPSE_MAX_TEMP_FILES`` entries (default 2000), dropping the oldest first.
+
+    Only the cache's own entries are candidates: the names it wrote, listed in a manifest in the
+    folder. A ``cache_dir`` may be a folder the caller also keeps their own files in.
+    """
     try:
         limit = int(os.environ.get("SYNAPSE_MAX_TEMP_FILES", _DEFAULT_MAX_FILES))
     except ValueError:
         limit = _DEFAULT_MAX_FILES
-    with os.scandir(folder) as scan:
-        entries = [
-            entry
-            for entry in scan
-            if entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith(".part")
-        ]
-    if len(entries) <= limit:
-        return
-    entries.sort(key=lambda entry: entry.stat().st_mtime)
-    for entry in entries[: len(entries) - limit]:
-        if Path(entry.path) not in keep:
+    manifest = folder / _MANIFEST
+    names = _entries(manifest) | {path.name for path in fetched if path.parent == folder and _OWN_NAME.match(path.name)}
+    entries: list[tuple[float, str]] = []
+    for name in names:
+        with contextlib.suppress(OSError):
+            entries.append((os.stat(folder / name).st_mtime, name))
+    entries.sort()
+    keep = {path.name for path in fetched}
+    excess = len(entries) - limit
+    for _, name in entries:
+        if excess <= 0:
+            break
+        if name not in keep:
             with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+                os.unlink(folder / name)
+                excess -= 1
+    remaining = sorted(name for name in names if (folder / name).exists())
+    with contextlib.suppress(OSError):
+        write_json_atomic(manifest, {"entries": remaining})
+
+
+def _entries(manifest: Path) -> set[str]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names = data.get("entries") if isinstance(data, dict) else None
+    return (
+        {name for name in names if isinstance(name, str) and _OWN_NAME.match(name)}
+        if isinstance(names, list)
+        else set()
+    )

@@ -21,7 +21,6 @@ from ..errors import (
     ResponseError,
     ResponseIncompleteError,
     TLSError,
-    error_for_status,
 )
 from ._failures import TransportFailure
 from ._http import AnswerTooLarge, DeadlineExceeded, HttpResponse, Undecodable
@@ -29,6 +28,7 @@ from ._redact import Redactor
 from ._wire import parse_retry_after, summarise_text
 from .retry import GATEWAY_STATUSES, RetryPolicy
 from .settings import Timeouts
+from .statuses import error_for_status
 
 MAX_JSON_DEPTH: Final = 128
 """Deeper JSON is refused: real answers nest a few levels, and Python code walking a deeper

@@ -8,6 +8,7 @@ import pytest
 
 import synapse
 from synapse import errors
+from synapse.transport.statuses import error_for_status
 
 
 def test_every_error_is_a_client_error_and_exported() -> None:
@@ -37,7 +38,7 @@ def test_every_error_is_a_client_error_and_exported() -> None:
     ],
 )
 def test_status_maps_to_class(status: int, cls: type) -> None:
-    error = errors.error_for_status(status, {"detail": "nope"}, method="GET", url="http://h/x/")
+    error = error_for_status(status, {"detail": "nope"}, method="GET", url="http://h/x/")
     assert type(error) is cls
     assert error.status_code == status
     assert error.response == error.reason == error.detail == {"detail": "nope"}
@@ -45,14 +46,14 @@ def test_status_maps_to_class(status: int, cls: type) -> None:
 
 
 def test_field_errors_are_kept() -> None:
-    error = errors.error_for_status(400, {"name": ["This field is required."]})
+    error = error_for_status(400, {"name": ["This field is required."]})
     assert isinstance(error, errors.BadRequestError)
     assert error.field_errors == {"name": ["This field is required."]}
     assert "name: This field is required." in str(error)
 
 
 def test_errors_pickle_with_their_data() -> None:
-    error = errors.error_for_status(429, {"detail": "slow"}, retry_after=3.0)
+    error = error_for_status(429, {"detail": "slow"}, retry_after=3.0)
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is errors.RateLimitError
     assert copy.status_code == 429 and copy.retry_after == 3.0

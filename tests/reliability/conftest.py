@@ -14,6 +14,8 @@ import pytest
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
+from .hostile_server import Handler, HostileServer
+
 TOKEN = "rel-TOKEN-7f3a9c0d51e24b86a9d4c2e1f0b3a5d7"
 FOREIGN_TOKEN = "foreign-host-token"
 FAST: dict[str, Any] = {
@@ -51,6 +53,20 @@ def foreign(_foreign_server: LocalBackend) -> LocalBackend:
     _foreign_server.faults.clear()
     _foreign_server.reset()
     return _foreign_server
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[[Handler], HostileServer]]:
+    """Start hand-written hostile HTTP servers on loopback; all closed at the end."""
+    servers: list[HostileServer] = []
+
+    def start(handler: Handler) -> HostileServer:
+        servers.append(HostileServer(handler))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture(autouse=True)

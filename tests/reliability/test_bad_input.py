@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from synapse import BackendClient, DataFile, Project, Task
+from synapse import BackendClient, DataFile, DataUnit, Project, Task
 from synapse.errors import ClientError, ConfigurationError, InvalidInputError, UploadError
 from synapse.testing import LocalBackend
 from synapse.transfers.uploads import chunked_upload, upload_data_file, upload_many
@@ -175,3 +175,24 @@ def test_a_header_value_that_cannot_be_sent_is_refused_once_without_echoing_it(
     chain = [caught.value, caught.value.__context__, caught.value.__cause__]
     assert all(value not in repr(error) for error in chain)
     assert caught.value.__context__ is None or caught.value.__context__.__context__ is None
+def test_bad_bulk_items_are_refused_before_sending(backend: LocalBackend, session: Session, tmp_path: Path) -> None:
+    (cid,) = backend.seed("data_collections", [{"name": "c"}])
+    image = tmp_path / "a.txt"
+    image.write_text("a")
+    client = BackendClient.from_session(session)
+    bad_items: list[Any] = [
+        {"files": {"image": image}, "meta": "not a dict"},
+        {"files": {"image": image}, "groups": 5},
+        {"files": {"image": 42}},
+        {"files": {}},
+        "not an item",
+    ]
+    with nothing_sent(backend):
+        for item in bad_items:
+            with pytest.raises(InvalidInputError, match="item 1"):
+                client.upload_data_collection(cid, [{"files": {"image": image}}, item])
+        for batch_size in (0, -1, 1.5, True):
+            with pytest.raises(InvalidInputError):
+                Task.bulk_create(1, [1], batch_size=batch_size, session=session)
+        with pytest.raises(InvalidInputError):
+            DataUnit.bulk_create(cid, [{"files": {"image": {"checksum": "x"}}, "meta": []}], session=session)

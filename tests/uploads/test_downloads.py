@@ -13,7 +13,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import CHUNK
+from .conftest import CHUNK, md5_of
 
 
 def uploaded(session: Session, make_file: Callable[..., Path], size: int = 5 * CHUNK + 7) -> tuple[Path, str]:
@@ -36,21 +36,48 @@ def test_download_into_a_folder_uses_the_url_name_and_sends_no_auth(
     assert not list(dest.glob("*.part"))
 
 
-def test_partial_part_file_is_resumed_with_range(
+class Interrupted(Exception):
+    """Stands for a process stopped mid-download (Ctrl-C, a crash)."""
+
+
+def interrupted_download(session: Session, url: str, target: Path, after: int) -> None:
+    """Start a download and stop it once ``after`` bytes are on disk, leaving its part file."""
+
+    def stop(done: int, total: int) -> None:
+        if done >= after:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        download(session, url, target, progress=stop)
+
+
+def test_an_interrupted_download_is_resumed_with_range_and_if_range(
     session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
 ) -> None:
-    source, url = uploaded(session, make_file)
+    source, url = uploaded(session, make_file, size=3 * 1024 * 1024 + 7)
     target = tmp_path / "resume.bin"
-    data = source.read_bytes()
-    (tmp_path / "resume.bin.part").write_bytes(data[:12345])
+    interrupted_download(session, url, target, after=1)
+    have = (tmp_path / "resume.bin.part").stat().st_size
+    assert 0 < have < source.stat().st_size and not target.exists()
     backend.clear_log()
     seen: list[tuple[int, int]] = []
     path = download(session, url, target, progress=lambda d, t: seen.append((d, t)))
-    assert path.read_bytes() == data
+    assert path.read_bytes() == source.read_bytes()
     (get,) = backend.requests
-    assert get.headers["Range"] == "bytes=12345-"
+    assert get.headers["Range"] == f"bytes={have}-" and get.headers["If-Range"]
     assert get.status == 206
-    assert seen[0][0] >= 12345 and seen[-1] == (len(data), len(data))
+    assert seen[0][0] >= have and seen[-1] == (source.stat().st_size,) * 2
+    assert not list(tmp_path.glob("resume.bin.*")), "part file, sidecar and lock are gone"
+
+
+def test_a_part_file_without_its_sidecar_is_not_continued(
+    session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
+) -> None:
+    source, url = uploaded(session, make_file)
+    (tmp_path / "orphan.bin.part").write_bytes(source.read_bytes()[:12345])
+    backend.clear_log()
+    assert download(session, url, tmp_path / "orphan.bin").read_bytes() == source.read_bytes()
+    assert "Range" not in backend.requests[0].headers
 
 
 def test_resume_false_ignores_the_part_file(
@@ -73,16 +100,22 @@ def test_a_dropped_download_is_continued_within_the_call(
     assert download(session, url, tmp_path / "again.bin").read_bytes() == source.read_bytes()
 
 
-def test_existing_file_is_kept_unless_overwrite(
+def test_an_existing_file_is_kept_only_when_it_matches_the_checksum(
     session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
 ) -> None:
     source, url = uploaded(session, make_file)
+    md5 = md5_of(source)
     target = tmp_path / "kept.bin"
     target.write_bytes(b"old")
     backend.clear_log()
-    assert download(session, url, target).read_bytes() == b"old"
-    assert backend.request_count == 0
+    for checksum in (None, md5):
+        with pytest.raises(InvalidInputError, match="already exists"):
+            download(session, url, target, md5=checksum)
+    assert target.read_bytes() == b"old" and backend.request_count == 0
     assert download(session, url, target, overwrite=True).read_bytes() == source.read_bytes()
+    backend.clear_log()
+    assert download(session, url, target, md5=md5) == target
+    assert backend.request_count == 0, "a file that matches the checksum is done"
 
 
 def test_a_failed_download_leaves_no_final_file(
@@ -128,16 +161,16 @@ def test_non_http_schemes_are_refused(url: str, session: Session, backend: Local
 def test_a_server_ignoring_range_restarts_the_part_file(
     session: Session, backend: LocalBackend, make_file: Callable[..., Path], tmp_path: Path
 ) -> None:
-    source, url = uploaded(session, make_file)
+    source, url = uploaded(session, make_file, size=3 * 1024 * 1024 + 7)
     data = source.read_bytes()
     target = tmp_path / "whole.bin"
-    (tmp_path / "whole.bin.part").write_bytes(b"\xff" * 4321)  # wrong bytes: appending would corrupt the file
+    interrupted_download(session, url, target, after=1)
     backend.faults.add("media/*", method="GET", status=200, times=1, body=data, content_type="application/octet-stream")
     backend.clear_log()
     seen: list[tuple[int, int]] = []
     path = download(session, url, target, progress=lambda d, t: seen.append((d, t)))
     (get,) = backend.requests
-    assert get.headers["Range"] == "bytes=4321-" and get.status == 200
+    assert get.headers["Range"].startswith("bytes=") and get.status == 200
     assert path.read_bytes() == data
     assert seen[-1] == (len(data), len(data))
     assert not (tmp_path / "whole.bin.part").exists()

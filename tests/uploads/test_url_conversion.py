@@ -130,3 +130,24 @@ def test_downloads_run_in_parallel(session: Session, backend: LocalBackend, make
     gets = backend.requests
     assert len(gets) == 6
     assert max(r.started for r in gets) < min(r.started + r.duration for r in gets), "all six were in flight at once"
+
+
+def test_pruning_a_caller_cache_dir_deletes_only_the_cache_entries(
+    session: Session,
+    backend: LocalBackend,
+    make_file: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    own = [folder / f"notes-{i}.txt" for i in range(30)]
+    for path in own:
+        path.write_text("the caller's own file")
+    monkeypatch.setenv("SYNAPSE_MAX_TEMP_FILES", "3")
+    urls = [upload_data_file(session, make_file(100, name=f"u{i}.bin", seed=i))["file"] for i in range(5)]
+    for url in urls:
+        convert_urls(session, {"file": url}, {"files_fields": ["file"]}, cache_dir=folder)
+    assert all(path.exists() for path in own), "the caller's files are not the cache's to prune"
+    cached = [p for p in folder.iterdir() if p.suffix == ".bin"]
+    assert len(cached) == 3, "the cache itself stays within its limit"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,8 @@ _RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
 _UID = re.compile(r"^[0-9a-f]{32}$")
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 STATUS_UPLOADING, STATUS_COMPLETE = 1, 2
+_FINISHING = threading.Lock()
+"""Finalizing moves the part file away: two finalize requests for one upload must not both try."""
 
 
 def public(ctx: Ctx, upload: dict[str, Any]) -> dict[str, Any]:
@@ -151,13 +154,14 @@ def continue_upload(ctx: Ctx, params: dict[str, str]) -> Response:
 
 
 def finish_upload(ctx: Ctx, params: dict[str, str]) -> Response:
-    upload = find_upload(ctx, params["id"])
-    md5 = _md5_of(ctx)
-    if upload["status"] == STATUS_COMPLETE:
-        if upload["checksum"] != md5.lower():
-            raise detail(400, "md5 checksum does not match")
-        return ctx.respond(public(ctx, upload))
-    return ctx.respond(public(ctx, _complete(ctx, upload, md5)))
+    with _FINISHING:
+        upload = find_upload(ctx, params["id"])
+        md5 = _md5_of(ctx)
+        if upload["status"] == STATUS_COMPLETE:
+            if upload["checksum"] != md5.lower():
+                raise detail(400, "md5 checksum does not match")
+            return ctx.respond(public(ctx, upload))
+        return ctx.respond(public(ctx, _complete(ctx, upload, md5)))
 
 
 def finish_empty(ctx: Ctx, params: dict[str, str]) -> Response:
