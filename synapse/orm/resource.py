@@ -163,9 +163,12 @@ class Resource(BaseModel, metaclass=ResourceMeta):
                 yield name, value
 
     def _fields(self) -> Iterator[tuple[str, Any]]:
-        aliases = {name: info.alias or name for name, info in type(self).model_fields.items()}
+        """Loaded fields under their wire names, except those declared ``repr=False`` (secrets such as tokens)."""
+        infos = type(self).model_fields
         for name, value in self.__dict__.items():
-            yield aliases.get(name, name), value
+            info = infos.get(name)
+            if info is None or info.repr:
+                yield (info.alias or name) if info else name, value
         yield from (self.__pydantic_extra__ or {}).items()
 
     def __eq__(self, other: object) -> bool:
