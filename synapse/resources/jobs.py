@@ -135,6 +135,8 @@ class Job(
         """
         if poll <= 0 or timeout < 0:
             raise InvalidInputError(None, "poll must be > 0 and timeout >= 0 seconds")
+        if not isinstance(logs, bool) and not callable(logs):
+            raise InvalidInputError(None, f"logs must be True, False or a callable(line), not {logs!r}")
         deadline = time.monotonic() + timeout
         tail = LogTail(f"job {self.id}", _printer if logs is True else logs) if logs else None
         with make_progress(progress, 100, desc=f"job {self.id}", unit="%") as bar:

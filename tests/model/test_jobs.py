@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from synapse import BadRequestError, Job, JobStatus, ListingChangedWarning, Plugin
+from synapse import BadRequestError, InvalidInputError, Job, JobStatus, ListingChangedWarning, Plugin
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 from tests.model.conftest import requests_to
@@ -149,3 +149,11 @@ def test_each_poll_is_one_get_of_the_job_and_one_of_its_log(backend: LocalBacken
     with session.expect_requests(3):  # the log, then one poll: the job, the log (read after the end)
         job.follow(timeout=5, poll=0.01)
     assert job.succeeded
+
+
+def test_wrong_watch_options_are_refused_before_any_request(backend: LocalBackend, session: Session) -> None:
+    job = running_job(backend)
+    with session.no_requests():
+        for options in ({"logs": "yes"}, {"progress": "bar"}, {"poll": 0}):
+            with pytest.raises(InvalidInputError):
+                job.wait(timeout=1, **options)
