@@ -83,6 +83,23 @@ def test_a_rewritten_log_prints_only_what_is_new_and_warns(backend: LocalBackend
     assert received == ["a", "b", "c", "d"]
 
 
+def test_a_shortened_log_prints_nothing_again_and_warns(backend: LocalBackend, session: Session) -> None:
+    job = running_job(backend, "a", "b", "c")
+    records = job.console_logs()
+    received: list[str] = []
+
+    def agent(line: str) -> None:
+        received.append(line)
+        if line == "c":  # the job ends; its stored log lost the last line
+            kept = {"count": 2, "next": None, "previous": None, "results": records[:2]}
+            backend.faults.add(f"jobs/{job.id}/console_logs/", method="GET", status=200, times=None, body=kept)
+            session.request("PATCH", job.api_url(), json={"status": "SUCCEEDED"})
+
+    with pytest.warns(ListingChangedWarning):
+        job.wait(timeout=10, poll=0.01, logs=agent)
+    assert received == ["a", "b", "c"]
+
+
 def test_wait_reports_progress_from_the_progress_record(
     backend: LocalBackend, session: Session, trainer: Plugin
 ) -> None:
