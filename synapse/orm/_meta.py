@@ -4,16 +4,22 @@ The metaclass takes the class keywords (``path=``, ``filters=``...), declares th
 relations (``project = BelongsTo(...)`` adds ``project_id``, spelled ``project`` on the wire),
 keeps relation descriptors out of pydantic's fields, and after pydantic built the model puts a
 change-tracking descriptor on every field that can hold a container.
+
+It also shapes what a user sees at the prompt. ``help(Task)`` lists the family's fields (with
+types), relations, filters and actions, written into the docstring from the declaration, so
+the documentation cannot drift from what the code accepts; ``dir()`` of a class or an object
+offers what a user can call, not pydantic's machinery (pydoc builds its listing from ``dir``).
 """
 
 from __future__ import annotations
 
 import datetime
+import inspect
 import types
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Optional, Union, get_args, get_origin
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic._internal._model_construction import ModelMetaclass
 
 from ..errors import NotFoundError
@@ -37,6 +43,8 @@ _KEYWORDS = (
 )
 _COMMON_READ_ONLY = frozenset({"id", "created", "modified", "created_at", "updated_at", "completed_at", "completed"})
 _RELATIONS = (BelongsTo, ManyToMany, HasMany)
+_PYDANTIC_API = ("model_dump", "model_dump_json")
+"""The two pydantic methods users call on objects; the rest of pydantic's API stays out of ``dir``."""
 
 
 class ResourceMeta(ModelMetaclass):
@@ -60,6 +68,20 @@ class ResourceMeta(ModelMetaclass):
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         _declare(cls, declared)
         return cls
+
+    def __dir__(cls) -> list[str]:
+        """Actions, relations and properties of the class (fields belong to its objects)."""
+        return sorted(public_names(cls) - set(cls.model_fields))  # type: ignore[attr-defined]
+
+
+def public_names(cls: type) -> set[str]:
+    """Names a user calls: those of the family and its mixins, ``model_dump(_json)``, ``DoesNotExist``."""
+    names = set(_PYDANTIC_API)
+    for klass in cls.__mro__:
+        if klass is BaseModel:
+            break
+        names.update(name for name in vars(klass) if not name.startswith(("_", "model_")))
+    return names
 
 
 def _declare(cls: type[Resource], declared: dict[str, Any]) -> None:
@@ -106,6 +128,7 @@ def _declare(cls: type[Resource], declared: dict[str, Any]) -> None:
         expansions=frozenset(relations) | frozenset(declared.get("expand", ())),
     )
     register(cls)
+    cls.__doc__ = _document(cls)
 
 
 def _all(cls: type, kinds: tuple[type, ...]) -> list[Any]:
@@ -163,3 +186,112 @@ def _may_hold_container(annotation: Any) -> bool:
         ):
             return True
     return False
+
+
+# -- what help() shows ---------------------------------------------------------------------------
+
+_FILTER_VALUES = {
+    "bool": "True or False",
+    "number": "a number",
+    "number-in": "a list of numbers",
+    "text": "a string",
+    "datetime": "a datetime or an ISO 8601 string",
+}
+
+
+def _document(cls: type[Resource]) -> str:
+    """The family's own docstring, then its fields, relations, filters and actions."""
+    meta = cls._meta
+    relation_ids = {r.id_attr if isinstance(r, BelongsTo) else r.ids_attr for r in cls._relations.values()}
+    fields = []
+    for name, info in cls.model_fields.items():
+        if name in relation_ids:
+            continue
+        notes = [f"sent as {info.alias!r}"] if info.alias and info.alias != name else []
+        if name in meta.read_only:
+            notes.append("read-only")
+        notes += [f"one of {', '.join(_choices(m))}" for m in _members(info.annotation) if _is_enum(m)]
+        fields.append(f"{name}: {_type_name(info.annotation)}" + (f" ({'; '.join(notes)})" if notes else ""))
+    relations = [_relation_line(value) for value in _all(cls, _RELATIONS)]
+    filters = [f"{spec.name}: {_filter_values(spec)}" for spec in meta.filters.values()]
+    sections = [
+        ("Fields", fields),
+        ("Relations", relations),
+        (f"Filters ({cls.__name__}.filter(...); others are refused before sending)", filters),
+        ("Actions", _actions(cls)),
+    ]
+    text = inspect.cleandoc(cls.__doc__ or cls.__name__)
+    for title, lines in sections:
+        if lines:
+            text += f"\n\n{title}:\n" + "\n".join(f"    {line}" for line in lines)
+    return text + "\n\nAlso: get, filter, all, create, get_or_create, save, refresh, delete (see Resource)."
+
+
+def _relation_line(relation: Any) -> str:
+    target = getattr(relation.target, "__name__", relation.target)
+    if isinstance(relation, BelongsTo):
+        return f"{relation.name} -> {target} (its id: {relation.id_attr})"
+    if isinstance(relation, ManyToMany):
+        return f"{relation.name} -> list of {target} (their ids: {relation.ids_attr})"
+    return f"{relation.name} -> QuerySet of {target} ({target}.filter({relation.key}=...))"
+
+
+def _filter_values(spec: Filter) -> str:
+    if spec.kind == "fk":
+        return f"a {spec.target} or its id"
+    if spec.kind == "fk-multi" or (spec.kind == "number-in" and spec.target):
+        return f"a list of {spec.target} objects or ids"
+    if spec.kind in ("choice", "multi-choice"):
+        return ("one of " if spec.kind == "choice" else "a list of ") + ", ".join(spec.choices)
+    return _FILTER_VALUES[spec.kind]
+
+
+def _actions(cls: type[Resource]) -> list[str]:
+    """Public methods and properties the family and its mixins add to the common Resource API."""
+    from .resource import Resource
+
+    lines: dict[str, str] = {}
+    for klass in reversed(cls.__mro__[: cls.__mro__.index(Resource)]):
+        for name, value in vars(klass).items():
+            function = value.__func__ if isinstance(value, (classmethod, staticmethod)) else value
+            if name.startswith("_") or not (inspect.isfunction(function) or isinstance(value, property)):
+                continue
+            doc = (inspect.getdoc(function) or "").partition("\n")[0]
+            head = name if isinstance(value, property) else f"{name}({_parameters(function)})"
+            lines[name] = f"{head}: {doc}" if doc else head
+    return [lines[name] for name in sorted(lines)]
+
+
+def _parameters(function: Any) -> str:
+    """A call signature without annotations and without ``self``/``cls``: short enough for one line."""
+    parameters = list(inspect.signature(function).parameters.values())
+    if parameters and parameters[0].name in ("self", "cls"):
+        parameters = parameters[1:]
+    bare = [p.replace(annotation=inspect.Parameter.empty) for p in parameters]
+    return str(inspect.Signature(bare))[1:-1]
+
+
+def _is_enum(member: Any) -> bool:
+    return isinstance(member, type) and issubclass(member, Enum)
+
+
+def _choices(enum: type[Enum]) -> list[str]:
+    return [str(member.value) for member in enum]
+
+
+def _type_name(annotation: Any) -> str:
+    """``int | None``, ``dict[str, Any]``, ``JobStatus``: how the type reads in code."""
+    if annotation is type(None):
+        return "None"
+    if annotation is Any:
+        return "Any"
+    if annotation is Ellipsis:
+        return "..."
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return " | ".join(_type_name(arg) for arg in get_args(annotation))
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        args = get_args(annotation)
+        return f"{name}[{', '.join(_type_name(arg) for arg in args)}]" if args else name
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")

@@ -22,7 +22,7 @@ from ..errors import InvalidInputError, NotFoundError, ReadOnlyFieldError
 from ..transport.defaults import get_session
 from ..transport.session import Session
 from . import _persist
-from ._meta import ResourceMeta
+from ._meta import ResourceMeta, public_names
 from ._state import MISSING, State, changed, current, not_loaded, remember, state_of
 from .declare import Declaration
 from .relations import BelongsTo, HasMany, ManyToMany
@@ -130,14 +130,8 @@ class Resource(BaseModel, metaclass=ResourceMeta):
 
     def __dir__(self) -> list[str]:
         """Fields, relations, extra server fields and public methods: what tab completion should offer."""
-        names = set(type(self).model_fields) | set(self.__pydantic_extra__ or {})
-        for klass in type(self).__mro__:
-            if klass is BaseModel:
-                break
-            names.update(name for name in vars(klass) if not name.startswith(("_", "model_")))
-        names.discard("DoesNotExist")
-        names.update(("model_dump", "model_dump_json", "DoesNotExist"))
-        return sorted(names)
+        cls = type(self)
+        return sorted(public_names(cls) | set(cls.model_fields) | set(self.__pydantic_extra__ or {}))
 
     def __repr__(self) -> str:
         parts = [f"<{type(self).__name__}", str(self.id) if self.id is not None else "(unsaved)"]
@@ -169,9 +163,12 @@ class Resource(BaseModel, metaclass=ResourceMeta):
                 yield name, value
 
     def _fields(self) -> Iterator[tuple[str, Any]]:
-        aliases = {name: info.alias or name for name, info in type(self).model_fields.items()}
+        """Loaded fields under their wire names, except those declared ``repr=False`` (secrets such as tokens)."""
+        infos = type(self).model_fields
         for name, value in self.__dict__.items():
-            yield aliases.get(name, name), value
+            info = infos.get(name)
+            if info is None or info.repr:
+                yield (info.alias or name) if info else name, value
         yield from (self.__pydantic_extra__ or {}).items()
 
     def __eq__(self, other: object) -> bool:

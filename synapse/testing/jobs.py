@@ -1,9 +1,14 @@
-"""The job lifecycle: PENDING -> RUNNING -> SUCCEEDED (or FAILED), with console log lines.
+"""The job lifecycle: PENDING -> RUNNING -> SUCCEEDED (or FAILED), with console log lines and progress.
 
 One daemon thread per backend walks a timetable of due transitions, so thousands of jobs cost
-no more threads. A transition only applies if the job is still in the state it expects, so a
-client that PATCHes a job to STOPPED is never overruled. The timetable lives in memory, so on
-start the runner picks up every job a previous run of a file database left PENDING or RUNNING.
+no more threads. A transition only applies if the job is still in the state it expects, and
+``lock`` is held while a job is read and changed (by a step here or by a PATCH), so a client
+that stops a job is never overruled and never overrules a job that just finished. The
+timetable lives in memory, so on start the runner picks up every job a previous run of a file
+database left PENDING or RUNNING.
+
+Progress is reported the way the official SDK's job logger PATCHes it: ``progress_record`` is
+``{"record": {...}, "current_progress": {"overall": percent, ...}}``.
 """
 
 from __future__ import annotations
@@ -19,16 +24,22 @@ from synapse.testing.store import Query, Store
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "STOPPED"})
 
-#: The step each unfinished status is waiting for, and its share of the job duration.
-NEXT_STEP = {"PENDING": ("run", 0.25), "RUNNING": ("finish", 0.75)}
+#: The step each unfinished status is waiting for (on start), and its share of the job duration.
+NEXT_STEP = {"PENDING": ("run", 0.25), "RUNNING": ("finish", 0.4)}
+HALFWAY_SHARE = 0.35
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def add_log(store: Store, job_id: int, message: str, level: str = "info", **extra: Any) -> None:
-    store.insert("console_logs", {"job": job_id, "message": message, "level": level, "created": _now(), **extra})
+    store.insert("console_logs", {"job": job_id, "message": message, "level": level, "created": now(), **extra})
+
+
+def progress_record(percent: float) -> dict[str, Any]:
+    """A progress report shaped as the official SDK's job logger sends it."""
+    return {"record": {"percent": percent}, "current_progress": {"overall": percent, "time_remaining": None}}
 
 
 def wants_failure(params: Any) -> bool:
@@ -44,6 +55,7 @@ class JobRunner:
         self._queue: list[tuple[float, int, int, str]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
+        self.lock = threading.RLock()  # held while a job is read and changed, by a step or a request handler
         self._stopped = False
         self._thread: threading.Thread | None = None
 
@@ -53,7 +65,7 @@ class JobRunner:
             self._stopped = False
         unfinished = Query(filters=[("status", "in", list(NEXT_STEP))])
         for job in self.store.find("jobs", unfinished):
-            self._plan(int(job["id"]), str(job["status"]))
+            self._plan(int(job["id"]), *NEXT_STEP[str(job["status"])])
         self._thread = threading.Thread(target=self._loop, name="synapse-local-jobs", daemon=True)
         self._thread.start()
 
@@ -71,11 +83,16 @@ class JobRunner:
 
     def schedule(self, job_id: int) -> None:
         """Start the lifecycle of a freshly created PENDING job."""
-        self._plan(job_id, "PENDING")
+        self._plan(job_id, *NEXT_STEP["PENDING"])
 
-    def _plan(self, job_id: int, status: str) -> None:
-        """Queue the step that moves a job on from ``status``."""
-        step, share = NEXT_STEP[status]
+    def cancel(self, job_id: int) -> None:
+        """Drop the steps still planned for a job (it was stopped)."""
+        with self._cond:
+            self._queue = [entry for entry in self._queue if entry[2] != job_id]
+            heapq.heapify(self._queue)
+
+    def _plan(self, job_id: int, step: str, share: float) -> None:
+        """Queue ``step`` of a job, due after ``share`` of the job duration."""
         with self._cond:
             heapq.heappush(self._queue, (time.monotonic() + self.duration * share, next(self._seq), job_id, step))
             self._cond.notify_all()
@@ -90,7 +107,8 @@ class JobRunner:
                     return
                 _, _, job_id, step = heapq.heappop(self._queue)
             try:
-                self._advance(job_id, step)
+                with self.lock:
+                    self._advance(job_id, step)
             except Exception:  # the store may be closing under us during stop(); never kill the loop
                 continue
 
@@ -99,10 +117,15 @@ class JobRunner:
         if job is None:
             return
         if step == "run" and job.get("status") == "PENDING":
-            self.store.update("jobs", job_id, {"status": "RUNNING", "started": _now(), "modified": _now()})
+            running = {"status": "RUNNING", "started": now(), "modified": now(), "progress_record": progress_record(0)}
+            self.store.update("jobs", job_id, running)
             add_log(self.store, job_id, "Job started")
             add_log(self.store, job_id, f"Running action {job.get('action') or 'run'}")
-            self._plan(job_id, "RUNNING")
+            self._plan(job_id, "halfway", HALFWAY_SHARE)
+        elif step == "halfway" and job.get("status") == "RUNNING":
+            self.store.update("jobs", job_id, {"progress_record": progress_record(50), "modified": now()})
+            add_log(self.store, job_id, "Half of the work is done")
+            self._plan(job_id, *NEXT_STEP["RUNNING"])
         elif step == "finish" and job.get("status") == "RUNNING":
             if wants_failure(job.get("params")):
                 add_log(self.store, job_id, "Job failed: failure requested by params", level="error")
@@ -110,5 +133,6 @@ class JobRunner:
             else:
                 add_log(self.store, job_id, "Job finished")
                 changes = {"status": "SUCCEEDED", "result": {"action": job.get("action"), "ok": True}}
-            changes.update(finished=_now(), modified=_now(), progress_record={"progress": 100})
+                changes["progress_record"] = progress_record(100)
+            changes.update(finished=now(), modified=now())
             self.store.update("jobs", job_id, changes)

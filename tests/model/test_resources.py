@@ -229,14 +229,16 @@ def test_job_wait_logs_and_update(backend: LocalBackend, session: Session, plugi
     logs = job.console_logs()
     assert logs and all("message" in line for line in logs)
     assert job.log_lines() == [line["message"] for line in logs]
-    job.update(status="stopped", meta={"by": "test"})
-    assert job.status == JobStatus.STOPPED and job.meta == {"by": "test"}
+    job.update(status="succeeded", meta={"by": "test"})  # a finished job may only repeat its status
+    assert job.status == JobStatus.SUCCEEDED and job.meta == {"by": "test"}
     (record,) = requests_to(backend, "PATCH", f"jobs/{job.id}/")
-    assert record.body_size == len(json.dumps({"meta": {"by": "test"}, "status": "STOPPED"}))
+    assert record.body_size == len(json.dumps({"meta": {"by": "test"}, "status": "SUCCEEDED"}))
     with pytest.raises(InvalidInputError, match="unknown job status"), session.no_requests():
         job.update(status="completed-ish")
-    job.update(status=JobStatus.FAILED)
-    assert not job.succeeded
+    pending = plugin.run(action="train", params={})
+    assert isinstance(pending, Job)
+    pending.update(status=JobStatus.FAILED)
+    assert pending.is_finished and not pending.succeeded
 
 
 def test_job_wait_times_out(backend: LocalBackend, session: Session) -> None:

@@ -1,4 +1,10 @@
-"""Job routes: status updates (uppercase JobStatus), console logs."""
+"""Job routes: status updates (uppercase JobStatus), console logs.
+
+A finished job stays finished: a PATCH that would move a SUCCEEDED, FAILED or STOPPED job to
+another status is refused with a DRF field error, as the real backend's transition check does
+(repeating the same terminal status is accepted). Stopping a PENDING or RUNNING job cancels
+its remaining steps.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from werkzeug.wrappers import Response
 from synapse.testing.context import Ctx
 from synapse.testing.handlers.crud import load, object_response, update_one
 from synapse.testing.http import body_dict, invalid
-from synapse.testing.jobs import add_log
+from synapse.testing.jobs import TERMINAL, add_log, now
 from synapse.testing.routing import Router
 from synapse.testing.store import Query
 
@@ -29,7 +35,6 @@ def _log_lines(value: Any) -> list[dict[str, Any]]:
 
 def update_job(ctx: Ctx, params: dict[str, str]) -> Response:
     """Merge fields; lowercase statuses are normalised; ``console_logs`` lines are appended."""
-    job = load(ctx, "jobs", params["id"])
     body = body_dict(ctx.request)
     if "status" in body:
         status = str(body["status"]).upper()
@@ -38,12 +43,21 @@ def update_job(ctx: Ctx, params: dict[str, str]) -> Response:
         if status not in JOB_STATUSES:
             raise invalid("status", f'"{body["status"]}" is not a valid choice.')
         body["status"] = status
-    if "console_logs" in body:
-        for line in _log_lines(body.pop("console_logs")):
-            extra = {k: v for k, v in line.items() if k not in ("message", "level", "job")}
-            add_log(ctx.store, job["id"], str(line.get("message", "")), str(line.get("level", "info")), **extra)
-    replace = ctx.request.method == "PUT"
-    return object_response(ctx, "jobs", update_one(ctx, "jobs", job["id"], body, replace=replace))
+    with ctx.state.jobs.lock:  # the runner may be moving this job on right now
+        job = load(ctx, "jobs", params["id"])
+        current, requested = job.get("status"), body.get("status")
+        if requested is not None and current in TERMINAL and requested != current:
+            raise invalid("status", f"transition {current} -> {requested} is not allowed")
+        if "console_logs" in body:
+            for line in _log_lines(body.pop("console_logs")):
+                extra = {k: v for k, v in line.items() if k not in ("message", "level", "job")}
+                add_log(ctx.store, job["id"], str(line.get("message", "")), str(line.get("level", "info")), **extra)
+        if requested == "STOPPED" and current != "STOPPED":
+            ctx.state.jobs.cancel(job["id"])
+            add_log(ctx.store, job["id"], "Job stopped")
+            body.setdefault("finished", now())
+        replace = ctx.request.method == "PUT"
+        return object_response(ctx, "jobs", update_one(ctx, "jobs", job["id"], body, replace=replace))
 
 
 def _lines(ctx: Ctx, job_id: int) -> list[dict[str, Any]]:
