@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def test_bad_json(api: Api) -> None:

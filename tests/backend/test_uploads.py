@@ -9,7 +9,8 @@ import time
 import requests
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def chunked_upload(api: Api, data: bytes, chunk: int, filename: str = "blob.bin") -> dict[str, object]:

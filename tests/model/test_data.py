@@ -24,7 +24,7 @@ from synapse import (
 from synapse.resources.data import FileSpecification
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to
+from ._common import requests_to
 
 SPECS = [
     {"name": "image", "is_required": True, "is_primary": True, "file_type": "image"},

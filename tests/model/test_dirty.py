@@ -10,7 +10,7 @@ from synapse import InvalidInputError, Project, Session, Task
 from synapse.errors import ReadOnlyFieldError
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from synapse.orm.identity import identity_map
 from synapse.orm.pagination import DEFAULT_PREFETCH
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks
 
 
 def test_same_object_for_same_id(backend: LocalBackend, session: Session) -> None:

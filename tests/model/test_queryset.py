@@ -9,7 +9,7 @@ from synapse.orm.identity import identity_map
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks
 
 
 @pytest.fixture

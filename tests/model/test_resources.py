@@ -31,7 +31,7 @@ from synapse import (
 from synapse.enums import JobStatus, StorageCategory, StorageProvider
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks
 
 
 @pytest.fixture

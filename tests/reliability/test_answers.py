@@ -20,8 +20,8 @@ from synapse.errors import APITimeoutError, ConfigurationError, HTTPError, Respo
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
+from ._common import FAST, TOKEN
 from ._raw import Exchange, RawServer, endless_chunks, gzip_bomb
-from .conftest import FAST, TOKEN
 
 MiB = 1 << 20
 SMALL_CAP = 4 * MiB

@@ -14,7 +14,7 @@ from synapse import Project, Task
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import TOKEN
+from ._common import TOKEN
 
 
 def examples(count: int) -> settings:

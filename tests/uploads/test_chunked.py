@@ -15,7 +15,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import chunked_upload, file_md5, upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of
+from ._common import CHUNK, md5_of
 
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
