@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ClientError, RequestBudgetExceeded
 from ..orm.routes import family_action_path
@@ -15,7 +15,8 @@ from ..transport.context import submit
 from . import _routes as routes
 from ._base import JSON, ClientBase, Listing, UrlConversion, payload
 
-TaskId = int | str
+TaskId = TypeVar("TaskId", bound=int | str)
+"""The caller's task ids (ints or strings), which key the batch's outcome as given."""
 
 
 class AnnotationClientMixin(ClientBase):
