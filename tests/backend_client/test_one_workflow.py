@@ -3,6 +3,8 @@ the same request for the same call, the same error for the same missing object."
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from synapse import Agent, BackendClient, InvalidInputError, Job, PluginRelease, Project, Storage, Task
@@ -72,7 +74,9 @@ def test_release_lookup_puts_code_at_version_in_the_path_as_the_object_model_doe
 
 
 def test_default_storage_past_the_first_page_is_found_by_both(backend: LocalBackend, client: BackendClient) -> None:
-    rows = [{"name": f"s{i}", "category": "internal", "provider": "amazon_s3"} for i in range(150)]
+    rows: list[dict[str, Any]] = [
+        {"name": f"s{i}", "category": "internal", "provider": "amazon_s3"} for i in range(150)
+    ]
     rows.append({"name": "default", "category": "internal", "provider": "amazon_s3", "is_default": True})
     default = backend.seed("storages", rows)[-1]
     found = client.get_default_storage()

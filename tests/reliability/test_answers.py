@@ -101,7 +101,7 @@ def test_announced_huge_body_is_refused_before_reading_it(sessions: list[Session
 def test_a_cap_must_be_a_positive_int() -> None:
     for bad in (0, -1, 1.5, "big", True):
         with pytest.raises(ConfigurationError, match="max_answer_bytes"):
-            Session("http://127.0.0.1:9/api/v1", api_token=TOKEN, max_answer_bytes=bad)
+            Session("http://127.0.0.1:9/api/v1", api_token=TOKEN, max_answer_bytes=bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("status", [200, 400])

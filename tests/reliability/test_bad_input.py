@@ -86,7 +86,7 @@ def test_bad_worker_counts_are_refused_before_sending(
 
 def test_unknown_fields_on_save_are_refused_before_sending(backend: LocalBackend, session: Session) -> None:
     project = Project.create(name="p", session=session)
-    project.nmae = "typo"  # type: ignore[attr-defined]
+    project.nmae = "typo"
     with nothing_sent(backend), pytest.raises(InvalidInputError, match="nmae"):
         project.save()
 
@@ -103,7 +103,7 @@ def test_unserialisable_and_malformed_bodies_are_refused_before_sending(
         with pytest.raises(InvalidInputError):
             client.list_tasks(params=["page", 1])  # type: ignore[arg-type]
         with pytest.raises(ClientError):
-            Project(name=123)  # type: ignore[arg-type]
+            Project(name=123)
 
 
 BAD_TOKENS = ["tok\r\nX-Injected: 1", "tok\n", "to ken", "tok€", "tok\x00", "tok\t"]
@@ -113,7 +113,8 @@ BAD_TOKENS = ["tok\r\nX-Injected: 1", "tok\n", "to ken", "tok€", "tok\x00", "t
 @pytest.mark.parametrize("argument", ["api_token", "token", "agent_token", "tenant"])
 def test_tokens_that_cannot_travel_in_a_header_are_refused(backend: LocalBackend, argument: str, bad: str) -> None:
     with nothing_sent(backend), pytest.raises(ConfigurationError, match=argument) as caught:
-        Session(backend.url, **{argument: bad})
+        options: dict[str, Any] = {argument: bad}
+        Session(backend.url, **options)
     assert bad not in str(caught.value)
 
 

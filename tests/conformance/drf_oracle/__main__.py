@@ -73,7 +73,12 @@ def main() -> None:
     call_command("migrate", run_syncdb=True, verbosity=0)
     _seed()
     server = make_server("127.0.0.1", 0, get_wsgi_application(), threaded=True)
-    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+
+    def stop_when_stdin_closes() -> None:
+        sys.stdin.read()
+        server.shutdown()
+
+    threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
     print(f"PORT {server.socket.getsockname()[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
