@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from synapse.testing.server import LocalBackend
 
 
+@pytest.mark.slow
 def test_32_threads_create_and_read(backend: LocalBackend) -> None:
     project = backend.seed("projects", [{"name": "p"}])[0]
 

@@ -43,6 +43,7 @@ def summary_rows(output: str) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_quick_demo_runs_every_step(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(demo, "new_token", lambda: TOKEN)
     assert main(["demo", "--quick", "--no-progress"]) == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,3 +34,13 @@ def test_no_module_imports_from_a_conftest() -> None:
         if _imports_a_conftest(path)
     ]
     assert offenders == []
+
+
+def test_ci_runs_the_tests_marked_slow(pytestconfig: pytest.Config) -> None:
+    """``slow`` only lets a developer skip them locally; nothing may deselect them by default or in CI."""
+    assert any(marker.startswith("slow:") for marker in pytestconfig.getini("markers"))
+    addopts = pytestconfig.getini("addopts")
+    assert "--strict-markers" in addopts and "-m" not in addopts
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    runs = [line.split()[3:] for line in ci if line.startswith("python -m pytest")]
+    assert runs and all("-m" not in options and "-k" not in options for options in runs)

@@ -241,6 +241,7 @@ def test_a_journaled_unit_deleted_on_the_server_is_created_again(
     assert backend.count("data_units") == 2
 
 
+@pytest.mark.slow
 def test_resource_uploads_resume_an_interrupted_chunked_upload(
     backend: LocalBackend, session: Session, make_file: Any
 ) -> None:

@@ -8,6 +8,8 @@ import threading
 import time
 import weakref
 
+import pytest
+
 from synapse import Project, Session, Task
 from synapse.orm.identity import identity_map
 from synapse.orm.pagination import DEFAULT_PREFETCH
@@ -143,6 +145,7 @@ def test_threads_share_one_session(backend: LocalBackend, session: Session) -> N
     assert len(requests_to(backend, "POST", "tasks/")) == 80
 
 
+@pytest.mark.slow
 def test_iterating_100_000_tasks_keeps_memory_flat(backend: LocalBackend) -> None:
     (pid,) = backend.seed("projects", [{"name": "big"}])
     seed_tasks(backend, pid, 100_000)

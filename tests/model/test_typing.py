@@ -30,6 +30,7 @@ wrong.project = 1.5
 """
 
 
+@pytest.mark.slow
 def test_mypy_accepts_relation_assignment_and_rejects_wrong_types(tmp_path: Path) -> None:
     snippet = tmp_path / "snippet.py"
     snippet.write_text(SNIPPET)

@@ -144,6 +144,7 @@ def _dripped_head(exchange: Exchange) -> None:
     exchange.drip(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 330 + b"\r\n\r\n", 0.1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_dripped_status_line_and_headers_are_cut_at_the_total_timeout(sessions: list[Session], method: str) -> None:
     with RawServer(_dripped_head) as server:
@@ -157,6 +158,7 @@ def test_dripped_status_line_and_headers_are_cut_at_the_total_timeout(sessions: 
     assert session.request_count == 1
 
 
+@pytest.mark.slow
 def test_dripped_headers_of_a_stream_are_cut_at_the_total_timeout(sessions: list[Session]) -> None:
     with RawServer(_dripped_head) as server:
         session = connect(sessions, server, max_retries=0)
