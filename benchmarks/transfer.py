@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -188,7 +189,7 @@ def many(server: ServerProcess, config: Config, workdir: Path) -> list[Row]:
     for _ in range(runs):
         for workers, into in ((1, serial), (8, parallel)):
             session = synapse.Session(server.url, api_token=server.token)
-            seconds, results = timed(lambda s=session, w=workers: upload_many(s, paths, workers=w))
+            seconds, results = timed(functools.partial(upload_many, session, paths, workers=workers))
             session.close()
             if len(results) != len(paths):
                 raise RuntimeError(f"upload_many returned {len(results)} results for {len(paths)} files")

@@ -74,6 +74,8 @@ __all__ = [
     "UploadError",
     "UploadFailure",
 ]
+"""The exception tree, its two warnings and the failure record of UploadError: all exported from ``synapse``
+(``error_for_status``, which builds the error for a status, is for the transport and the tests)."""
 
 
 class ClientError(Exception):

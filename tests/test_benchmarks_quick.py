@@ -19,6 +19,7 @@ pytest.importorskip("werkzeug")
 pytest.importorskip("psutil")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_quick_benchmarks_complete_and_write_every_row(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT))

@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ClientError, RequestBudgetExceeded
+from ..orm.routes import family_action_path
+from ..resources.hitl import Assignment
+from ..resources.projects import Project
+from ..resources.tasks import Task, TaskTag, annotate_task
 from ..transport.context import submit
-from ..transport.paths import check_id
-from ._base import JSON, ClientBase, Listing, UrlConversion
+from . import _routes as routes
+from ._base import JSON, ClientBase, Listing, UrlConversion, payload
 
-TaskId = int | str
+TaskId = TypeVar("TaskId", bound=int | str)
+"""The caller's task ids (ints or strings), which key the batch's outcome as given."""
 
 
 class AnnotationClientMixin(ClientBase):
     """Projects, tasks and their tags, assignments."""
 
     def get_project(self, pk: int | str) -> JSON:
-        return self._get(f"projects/{check_id(pk, 'project id')}/")
+        return self._retrieve(Project, pk)
 
     def get_task(self, pk: int | str, params: Mapping[str, Any] | None = None) -> JSON:
-        return self._get(f"tasks/{check_id(pk, 'task id')}/", params)
+        return self._retrieve(Task, pk, params)
 
     def annotate_task_data(self, pk: int | str, data: Mapping[str, Any], schema: str | None = None) -> JSON:
-        """PUT the task's annotation data; ``schema`` is sent as a query param only when given."""
-        params = {"schema": schema} if schema else None
-        return self._send("PUT", f"tasks/{check_id(pk, 'task id')}/annotate_task_data/", data, params)
+        """PUT the task's annotation data (as :meth:`Task.annotate`); ``schema`` goes in the query only when given."""
+        body = payload(data)
+        return annotate_task(self.session, pk, body, schema)
 
     def annotate_task_data_batch(
         self,
@@ -68,7 +73,7 @@ class AnnotationClientMixin(ClientBase):
         page_failures: list[dict[str, Any]] | None = None,
     ) -> Listing:
         return self._list(
-            "sdk/tasks/",
+            Task._meta.list_path,
             params,
             list_all,
             url_conversion,
@@ -79,28 +84,28 @@ class AnnotationClientMixin(ClientBase):
         )
 
     def list_tasks_data(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
-        return self._list("sdk/tasks/data/", params, list_all)
+        return self._list(routes.TASKS_DATA, params, list_all)
 
     def list_tasks_files(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
-        return self._list("sdk/tasks/files/", params, list_all)
+        return self._list(routes.TASKS_FILES, params, list_all)
 
     def create_tasks(self, data: Mapping[str, Any] | list[Any]) -> JSON:
         """POST ``tasks/``: the seed's list of ``{project, data_unit}`` or ``{project, data: [...]}``."""
-        return self._send("POST", "tasks/", data)
+        return self._send("POST", Task._meta.path, data)
 
     def set_tags_tasks(self, data: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> JSON:
-        return self._send("POST", "tasks/set_tags/", data, params)
+        return self._send("POST", family_action_path(Task, "set_tags"), data, params)
 
     def list_task_tags(self, params: Mapping[str, Any] | None = None) -> JSON:
-        return self._get("task_tags/", params)
+        return self._get(TaskTag._meta.list_path, params)
 
     def get_task_tag(self, pk: int | str) -> JSON:
-        return self._get(f"task_tags/{check_id(pk, 'task tag id')}/")
+        return self._retrieve(TaskTag, pk)
 
     # -- HITL -------------------------------------------------------------------------------
 
     def get_assignment(self, pk: int | str) -> JSON:
-        return self._get(f"assignments/{check_id(pk, 'assignment id')}/")
+        return self._retrieve(Assignment, pk)
 
     def list_assignments(
         self,
@@ -114,7 +119,7 @@ class AnnotationClientMixin(ClientBase):
         page_failures: list[dict[str, Any]] | None = None,
     ) -> Listing:
         return self._list(
-            "sdk/assignments/",
+            Assignment._meta.list_path,
             params,
             list_all,
             url_conversion,
@@ -125,10 +130,10 @@ class AnnotationClientMixin(ClientBase):
         )
 
     def list_assignments_data(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
-        return self._list("sdk/assignments/data/", params, list_all)
+        return self._list(routes.ASSIGNMENTS_DATA, params, list_all)
 
     def list_assignments_files(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
-        return self._list("sdk/assignments/files/", params, list_all)
+        return self._list(routes.ASSIGNMENTS_FILES, params, list_all)
 
     def set_tags_assignments(self, data: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> JSON:
-        return self._send("POST", "assignments/set_tags/", data, params)
+        return self._send("POST", family_action_path(Assignment, "set_tags"), data, params)

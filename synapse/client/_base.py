@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from ..errors import InvalidInputError
+from ..orm.resource import Resource
+from ..orm.routes import action_path, detail_path, does_not_exist
 from ..transport.session import Session
 from ..transport.settings import Timeouts
 from ._listing import list_all as _list_all
@@ -52,7 +54,11 @@ def object_arg(data: object, name: str = "data") -> dict[str, Any]:
 
 
 class ClientBase:
-    """The session and the three request shapes every family method reduces to."""
+    """The session and the request shapes every family method reduces to.
+
+    Paths come from the families' declarations (:mod:`synapse.orm.routes`), so an id is checked
+    and a missing object fails exactly as it does for ``Family.get``.
+    """
 
     session: Session
 
@@ -61,6 +67,28 @@ class ClientBase:
 
     def _send(self, method: str, path: str, data: object, params: Mapping[str, Any] | None = None) -> JSON:
         return self.session.request(method, path, params=params, json=payload(data))
+
+    def _retrieve(
+        self, family: type[Resource], pk: Any, params: Mapping[str, Any] | None = None, action: str | None = None
+    ) -> JSON:
+        """GET one object (or one of its actions) as sent; a 404 raises ``family.DoesNotExist``."""
+        path = detail_path(family, pk) if action is None else action_path(family, pk, action)
+        with does_not_exist(family):
+            return self._get(path, params)
+
+    def _write(
+        self,
+        method: str,
+        family: type[Resource],
+        pk: Any,
+        data: object,
+        params: Mapping[str, Any] | None = None,
+        action: str | None = None,
+    ) -> JSON:
+        """Send ``data`` to one object (or one of its actions); a 404 raises ``family.DoesNotExist``."""
+        path = detail_path(family, pk) if action is None else action_path(family, pk, action)
+        with does_not_exist(family):
+            return self._send(method, path, data, params)
 
     def _timeouts(self, read_timeout: float | None) -> Timeouts | None:
         return None if read_timeout is None else self.session.timeouts.with_read(read_timeout)

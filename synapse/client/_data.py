@@ -11,11 +11,13 @@ from typing import Any
 
 from ..errors import InvalidInputError
 from ..resources._transfers import transfer_paths, walker
+from ..resources.data import DataCollection, DataUnit
 from ..transfers import uploads
 from ..transfers.forms import upload_source
 from ..transfers.progress import ProgressSpec
 from ..transfers.units import upload_units
 from ..transport.paths import check_id
+from . import _routes as routes
 from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion
 
 DATA_UNITS_READ_TIMEOUT = 60.0
@@ -43,17 +45,17 @@ class DataClientMixin(ClientBase):
         )
 
     def get_chunked_upload(self, pk: int | str) -> JSON:
-        return self._get(f"chunked_upload/{check_id(pk, 'chunked upload id')}/")
+        return self._get(f"{routes.CHUNKED_UPLOADS}{check_id(pk, 'chunked upload id')}/")
 
     def list_data_collections(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
-        return self._list("data_collections/", params, list_all)
+        return self._list(DataCollection._meta.list_path, params, list_all)
 
     def list_data_collection(self, params: Mapping[str, Any] | None = None, list_all: bool = False) -> Listing:
         """Seed-era name of :meth:`list_data_collections`."""
         return self.list_data_collections(params, list_all)
 
     def get_data_collection(self, pk: int | str) -> JSON:
-        return self._get(f"data_collections/{check_id(pk, 'data collection id')}/", {"expand": "file_specifications"})
+        return self._retrieve(DataCollection, pk, {"expand": "file_specifications"})
 
     def create_data_file(
         self,
@@ -120,7 +122,7 @@ class DataClientMixin(ClientBase):
 
     def create_data_units(self, uploaded_files: Mapping[str, Any] | list[Any]) -> JSON:
         """POST ``data_units/`` with one item or a list, sent unchanged."""
-        return self._send("POST", "data_units/", uploaded_files)
+        return self._send("POST", DataUnit._meta.path, uploaded_files)
 
     def list_data_units(
         self,
@@ -135,10 +137,12 @@ class DataClientMixin(ClientBase):
 
         ``timeout`` is the read timeout of every page request (60 s, as the official client).
         """
-        return self._list("data_units/", params, list_all, url_conversion, FILES_PER_ITEM, page_size, timeout)
+        return self._list(
+            DataUnit._meta.list_path, params, list_all, url_conversion, FILES_PER_ITEM, page_size, timeout
+        )
 
     def get_data_unit(self, pk: int | str, params: Mapping[str, Any] | None = None) -> JSON:
-        return self._get(f"data_units/{check_id(pk, 'data unit id')}/", params)
+        return self._retrieve(DataUnit, pk, params)
 
     def verify_data_files_checksums(self, checksums: list[str]) -> JSON:
         """Which of these md5 checksums the server already has (``existing_checksums``, in input order)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..resources.ml import GroundTruthEvent, GroundTruthVersion, Model
 from ..transfers import uploads
 from ..transfers.forms import upload_source
 from ..transfers.url_conversion import convert_urls
-from ..transport.paths import check_id
+from . import _routes as routes
 from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, object_arg
 
 _MODEL_FILE: Mapping[str, Any] = {"files_fields": ["file"], "is_list": False}
@@ -20,7 +21,7 @@ class MLClientMixin(ClientBase):
     """Models, ground-truth versions, events and ground truths."""
 
     def list_models(self, params: Mapping[str, Any] | None = None) -> JSON:
-        return self._get("models/", params)
+        return self._get(Model._meta.list_path, params)
 
     def get_model(
         self,
@@ -29,7 +30,7 @@ class MLClientMixin(ClientBase):
         url_conversion: UrlConversion = None,
     ) -> JSON:
         """The model; its ``file`` URL is downloaded and replaced by a local path unless ``url_conversion=False``."""
-        model = self._get(f"models/{check_id(pk, 'model id')}/", params)
+        model = self._retrieve(Model, pk, params)
         conversion = _MODEL_FILE if url_conversion is None else url_conversion
         return convert_urls(self.session, model, dict(conversion)) if conversion else model
 
@@ -43,7 +44,7 @@ class MLClientMixin(ClientBase):
         source = file if file is not None else embedded
         if source is not None:
             fields["chunked_upload"] = uploads.chunked_upload(self.session, upload_source(source))["id"]
-        return self._send("POST", "models/", fields)
+        return self._send("POST", Model._meta.path, fields)
 
     def list_ground_truth_events(
         self,
@@ -59,7 +60,7 @@ class MLClientMixin(ClientBase):
     ) -> Listing:
         """With ``list_all`` each event's ``files`` are downloaded unless ``url_conversion=False``."""
         return self._list(
-            "sdk/ground_truth_events/",
+            GroundTruthEvent._meta.list_path,
             params,
             list_all,
             url_conversion,
@@ -78,7 +79,7 @@ class MLClientMixin(ClientBase):
         *,
         page_size: int = 100,
     ) -> Listing:
-        return self._list("sdk/ground_truth_events/data/", params, list_all, page_size=page_size)
+        return self._list(routes.GROUND_TRUTH_EVENTS_DATA, params, list_all, page_size=page_size)
 
     def list_ground_truth_events_files(
         self,
@@ -87,7 +88,7 @@ class MLClientMixin(ClientBase):
         *,
         page_size: int = 100,
     ) -> Listing:
-        return self._list("sdk/ground_truth_events/files/", params, list_all, page_size=page_size)
+        return self._list(routes.GROUND_TRUTH_EVENTS_FILES, params, list_all, page_size=page_size)
 
     def list_ground_truths(
         self,
@@ -99,10 +100,10 @@ class MLClientMixin(ClientBase):
         timeout: float = GROUND_TRUTHS_READ_TIMEOUT,
     ) -> Listing:
         """Ground truths; with ``list_all`` their ``files`` are downloaded unless ``url_conversion=False``."""
-        return self._list("ground_truths/", params, list_all, url_conversion, FILES_PER_ITEM, page_size, timeout)
+        return self._list(routes.GROUND_TRUTHS, params, list_all, url_conversion, FILES_PER_ITEM, page_size, timeout)
 
     def list_ground_truth_versions(self, params: Mapping[str, Any] | None = None) -> JSON:
-        return self._get("ground_truth_dataset_versions/", params)
+        return self._get(GroundTruthVersion._meta.list_path, params)
 
     def get_ground_truth_version(self, pk: int | str) -> JSON:
-        return self._get(f"ground_truth_dataset_versions/{check_id(pk, 'ground truth version id')}/")
+        return self._retrieve(GroundTruthVersion, pk)

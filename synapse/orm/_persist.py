@@ -10,15 +10,14 @@ flight stay edited (and dirty) when its reply arrives.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
 
-from ..errors import ConfigurationError, InvalidInputError, NotFoundError, ResponseError
+from ..errors import ConfigurationError, InvalidInputError, ResponseError
 from ..transport.defaults import get_session
-from ..transport.paths import check_id
 from ..transport.session import Session
 from ._build import expand_relations, from_answer, validated
 from ._state import MISSING, State, apply, changed, clone, current, remember, state_of
 from .identity import identity_map
+from .routes import detail_path, does_not_exist
 
 if TYPE_CHECKING:
     from .resource import Resource
@@ -27,16 +26,6 @@ R = TypeVar("R", bound="Resource")
 
 DETAIL_OPTIONS = frozenset({"expand", "fields"})
 """Query parameters every detail GET accepts; families declare more with ``get_params=``."""
-
-
-def detail_path(cls: type[Resource], pk: Any) -> str:
-    """``<path><id>/``; a ``code@version`` lookup is percent-encoded except for ``@`` (codes may hold ``/``)."""
-    if isinstance(pk, str) and "@" in pk and "code@version" in cls._meta.lookups:
-        encoded = quote(pk, safe="@")
-        if not pk.strip() or not pk.isprintable() or len(pk) > 300:
-            raise InvalidInputError(None, f"invalid {cls.__name__} lookup {pk!r}")
-        return f"{cls._meta.path}{encoded}/"
-    return f"{cls._meta.path}{check_id(pk, f'{cls.__name__} id')}/"
 
 
 def get(cls: type[R], pk: Any, *, refresh: bool, session: Session | None, options: dict[str, Any]) -> R:
@@ -67,10 +56,8 @@ def get(cls: type[R], pk: Any, *, refresh: bool, session: Session | None, option
         if cached is not None:
             return cached  # type: ignore[return-value]
     clock = identity.clock()
-    try:
+    with does_not_exist(cls):
         data = session.request("GET", path, params=params or None)
-    except NotFoundError as exc:
-        raise cls.DoesNotExist(404, exc.detail, method=exc.method, url=exc.url, hint=exc.hint) from None
     _check_identity(cls, pk, data)
     return from_answer(cls, data, session, clock, partial="fields" in params, pin=True)
 
@@ -174,10 +161,8 @@ def accept_reply(obj: Resource, data: Any, session: Session) -> None:
 def refresh(obj: R) -> R:
     session = obj._bound_session()
     clock = identity_map(session).clock()
-    try:
+    with does_not_exist(type(obj)):
         data = session.request("GET", obj.api_url())
-    except NotFoundError as exc:
-        raise type(obj).DoesNotExist(404, exc.detail, method=exc.method, url=exc.url) from None
     _check_identity(type(obj), obj.id, data)
     state = state_of(obj)
     if clock < state.clock:

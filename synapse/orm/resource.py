@@ -26,6 +26,7 @@ from ._meta import ResourceMeta, public_names
 from ._state import MISSING, State, changed, current, not_loaded, remember, state_of
 from .declare import Declaration
 from .relations import BelongsTo, HasMany, ManyToMany
+from .routes import detail_path
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -281,7 +282,7 @@ class Resource(BaseModel, metaclass=ResourceMeta):
 
     def api_url(self) -> str:
         """This object's detail path, relative to the base URL."""
-        return _persist.detail_path(type(self), self._require_id())
+        return detail_path(type(self), self._require_id())
 
     @classmethod
     def _from_server(cls, data: Any, session: Session) -> Self:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..orm.identity import identity_map
 from ..orm.relations import ManyToMany, resolve
 from ..orm.resource import Resource
+from ..orm.routes import family_action_path
 from ..transport.defaults import get_session
 from ..transport.session import Session
 from ._common import batches, ids_of
@@ -50,7 +51,7 @@ class Taggable(Resource):
         identity = identity_map(session)
         for batch in batches(ids):
             body = {"ids": batch, "tags": tag_ids, "action": action}
-            session.request("POST", f"{cls._meta.path}set_tags/", json=body)
+            session.request("POST", family_action_path(cls, "set_tags"), json=body)
             for pk in batch:
                 identity.expire(cls, pk)
         return len(ids)
@@ -60,7 +61,7 @@ class Taggable(Resource):
         tag_ids = ids_of(list(tags), resolve("TaskTag"), "tags")
         pk = self._require_id()
         body = {"ids": [pk], "tags": tag_ids, "action": action}
-        session.request("POST", f"{type(self)._meta.path}set_tags/", json=body)
+        session.request("POST", family_action_path(type(self), "set_tags"), json=body)
         identity_map(session).expire(type(self), pk)
         current = self.tag_ids
         if current is not None and "tag_ids" not in self.changed_fields():

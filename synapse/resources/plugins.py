@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -10,12 +11,12 @@ from urllib.parse import quote
 from pydantic import Field
 
 from ..enums import PluginCategory
-from ..errors import InvalidInputError, NotFoundError
+from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
+from ..orm.routes import action_path, does_not_exist
 from ..transfers.forms import file_part, form_fields
 from ..transport.defaults import get_session
-from ..transport.paths import check_id
 from ..transport.session import Session
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Plugin(
             **extra,
         }
         session = self._bound_session()
-        path = f"{type(self)._meta.path}{check_id(ref, 'plugin id or code')}/run/"
+        path = action_path(type(self), ref, "run")
         reply = session.request("POST", path, json={k: v for k, v in body.items() if v is not None})
         if isinstance(reply, dict) and "id" in reply and "status" in reply:
             return Job._from_server(reply, session)
@@ -133,13 +134,7 @@ class PluginRelease(
             "debug": debug,
             **fields,
         }
-        body = {k: v for k, v in body.items() if v is not None}
-        if file is None:
-            reply = session.request("POST", cls._meta.path, json=body)
-        else:
-            with file_part(file) as (filename, handle):  # form_fields sends config as a JSON string
-                parts = {"file": (filename, handle)}
-                reply = session.request("POST", cls._meta.path, data=form_fields(body), files=parts)
+        reply = publish_release(session, {k: v for k, v in body.items() if v is not None}, file)
         return cls._from_server(reply, session)
 
 
@@ -158,18 +153,32 @@ class Agent(Resource, path="agents/", repr=("name", "status"), read_only=("token
 
     @classmethod
     def health_check(cls, token: str, *, session: Session | None = None) -> Agent | Any:
-        """Report the agent holding ``token`` as alive (POST agents/{token}/connect/, empty body).
-
-        The token is kept out of errors and logs: it is redacted from any message.
-        """
-        if not isinstance(token, str) or not token:
-            raise InvalidInputError(None, "agent token must be a non-empty string")
+        """Report the agent holding ``token`` as alive (see :func:`connect_agent`); the agent, when the reply is one."""
         session = session or get_session()
-        with session.secret(token, quote(token, safe="")):
-            try:
-                reply = session.request("POST", f"{cls._meta.path}{quote(token, safe='')}/connect/")
-            except NotFoundError as exc:
-                raise cls.DoesNotExist(404, "no agent has this token", method=exc.method, url=exc.url) from None
+        reply = connect_agent(session, token)
         if isinstance(reply, dict) and "id" in reply:
             return cls._from_server(reply, session)
         return reply
+
+
+def publish_release(session: Session, body: Mapping[str, Any], file: object = None) -> Any:
+    """POST a release and return the reply as sent: JSON, or multipart when there is a file
+    (a path or an open binary file; ``form_fields`` sends ``config`` as a JSON string)."""
+    if file is None:
+        return session.request("POST", PluginRelease._meta.path, json=dict(body))
+    with file_part(file) as part:
+        return session.request("POST", PluginRelease._meta.path, data=form_fields(body), files={"file": part})
+
+
+def connect_agent(session: Session, token: str) -> Any:
+    """POST ``agents/{token}/connect/`` with an empty body and return the reply as sent.
+
+    The token is a secret inside the path: it is percent-encoded whole (no ``/`` or ``?`` in it
+    can change the route) and redacted, as given and as encoded, from errors and log lines.
+    A token no agent holds raises ``Agent.DoesNotExist``.
+    """
+    if not isinstance(token, str) or not token.strip() or token in (".", ".."):
+        raise InvalidInputError(None, "agent token must be a non-empty string (and not a dot segment)")
+    segment = quote(token, safe="")
+    with session.secret(token, segment), does_not_exist(Agent, "no agent has this token"):
+        return session.request("POST", f"{Agent._meta.path}{segment}/connect/")

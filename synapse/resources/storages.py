@@ -7,7 +7,10 @@ from typing import Any
 from pydantic import Field
 
 from ..enums import StorageCategory, StorageProvider
+from ..errors import ResponseError
 from ..orm.resource import Resource
+from ..transport.defaults import get_session
+from ..transport.session import Session
 
 
 class Storage(
@@ -25,3 +28,27 @@ class Storage(
     provider: StorageProvider | str | None = Field(None, union_mode="left_to_right")
     configuration: dict[str, Any] | None = None
     is_default: bool | None = None
+
+    @classmethod
+    def default(cls, *, session: Session | None = None) -> Storage | None:
+        """Where uploads go unless told otherwise: see :func:`default_storage`."""
+        session = session or get_session()
+        found = default_storage(session)
+        return None if found is None else cls._from_server(found, session)
+
+
+def default_storage(session: Session) -> dict[str, Any] | None:
+    """The internal storage marked ``is_default``, else the first internal one, else None, as sent.
+
+    Walks the internal storages until the default one (every page if need be, so a default
+    storage past the first page is still found).
+    """
+    first: dict[str, Any] | None = None
+    for row in Storage.using(session).filter(category=StorageCategory.INTERNAL).values():
+        if not isinstance(row, dict):
+            raise ResponseError(None, f"expected storage objects in the storages page, got {type(row).__name__}")
+        if row.get("is_default"):
+            return row
+        if first is None:
+            first = row
+    return first

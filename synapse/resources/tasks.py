@@ -12,6 +12,7 @@ from ..enums import TagCategory, TaskSchema
 from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
+from ..orm.routes import action_path, does_not_exist
 from ..transfers.creates import create_tasks
 from ..transport.defaults import get_session
 from ..transport.paths import check_id
@@ -62,8 +63,7 @@ class Task(
     def annotate(self, data: Any, *, schema: str | None = None) -> Task:
         """Store annotation ``data`` (PUT annotate_task_data/); the reply refreshes this task."""
         session = self._bound_session()
-        params = {"schema": schema} if schema else None
-        reply = session.request("PUT", f"{self.api_url()}annotate_task_data/", params=params, json=data)
+        reply = annotate_task(session, self._require_id(), data, schema)
         self._accept(reply if isinstance(reply, dict) else {"id": self.id, "data": data}, session)
         return self
 
@@ -91,6 +91,14 @@ class Task(
                 batch_size=check_batch_size(batch_size),
             )
         return objects(cls, created, session)
+
+
+def annotate_task(session: Session, pk: Any, data: Any, schema: str | None = None) -> Any:
+    """PUT a task's annotation data and return the reply as sent; ``schema`` goes in the query only when given."""
+    params = {"schema": schema} if schema else None
+    path = action_path(Task, pk, "annotate_task_data")
+    with does_not_exist(Task):
+        return session.request("PUT", path, params=params, json=data)
 
 
 def _task_entry(unit: Any) -> dict[str, Any]:

@@ -55,7 +55,5 @@ class Router:
                 return route, {k: unquote(v) for k, v in found.groupdict().items()}
             allowed |= route.methods
         if allowed:
-            raise ApiError(
-                405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": ", ".join(sorted(allowed))}
-            )
+            raise ApiError(405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": ", ".join(sorted(allowed))})
         raise detail(404, "Not found.")

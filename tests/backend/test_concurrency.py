@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
 from synapse.testing.server import LocalBackend
 
 
+@pytest.mark.slow
 def test_32_threads_create_and_read(backend: LocalBackend) -> None:
     project = backend.seed("projects", [{"name": "p"}])[0]
 
@@ -42,7 +44,9 @@ def test_keep_alive_reuses_one_connection(backend: LocalBackend) -> None:
         ports = set()
         for _ in range(20):
             response = session.get(backend.url + "/projects/", stream=True, timeout=5)
-            ports.add(response.raw.connection.sock.getsockname()[1])
+            connection = response.raw.connection
+            assert connection is not None, "a streamed response holds its connection until read"
+            ports.add(connection.sock.getsockname()[1])
             response.content  # noqa: B018 - read the body so the connection returns to the pool
             assert response.headers.get("Connection", "").lower() != "close"
     assert len(ports) == 1

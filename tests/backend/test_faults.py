@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def test_status_with_retry_after_counts_down(api: Api, backend: LocalBackend) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def wait_for(api: Api, job_id: int, statuses: set[str], timeout: float = 2.5) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def test_bad_json(api: Api) -> None:
@@ -46,7 +47,7 @@ def test_huge_and_odd_query_params(api: Api) -> None:
 def test_garbage_multipart(api: Api) -> None:
     response = api.post(
         "data_files/",
-        data=b"--xx\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntrunc",
+        data=b'--xx\r\nContent-Disposition: form-data; name="file"\r\n\r\ntrunc',
         headers={"Content-Type": "multipart/form-data; boundary=xx"},
     )
     assert 400 <= response.status_code < 500 and isinstance(response.json(), dict)
@@ -80,8 +81,10 @@ def test_body_too_large(api: Api) -> None:
     small = LocalBackend(max_body=1000)
     with small:
         response = requests.post(
-            small.url + "/projects/", data=b"x" * 5000,
-            headers={"Content-Type": "application/json", "Synapse-Access-Token": "Token devtoken"}, timeout=5,
+            small.url + "/projects/",
+            data=b"x" * 5000,
+            headers={"Content-Type": "application/json", "Synapse-Access-Token": "Token devtoken"},
+            timeout=5,
         )
         assert response.status_code == 413 and response.json() == {"detail": "Request body is too large."}
         assert small.errors == []
@@ -92,7 +95,7 @@ def test_raw_protocol_garbage_keeps_server_alive(backend: LocalBackend) -> None:
         sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
         sock.recv(1024)
     with socket.create_connection((backend.host, backend.port), timeout=5) as sock:
-        sock.sendall(b"GET /api/v1/projects/ HTTP/1.1\r\nHost: evil\"host\r\nContent-Length: abc\r\n\r\n")
+        sock.sendall(b'GET /api/v1/projects/ HTTP/1.1\r\nHost: evil"host\r\nContent-Length: abc\r\n\r\n')
         assert sock.recv(1024).startswith(b"HTTP/1.1 401")
     assert requests.get(backend.url + "/projects/", headers=backend.auth_headers, timeout=5).status_code == 200
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def test_walks_1050_items_exactly_once(api: Api, backend: LocalBackend) -> None:

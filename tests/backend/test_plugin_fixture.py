@@ -7,6 +7,7 @@ import pytest
 pytest_plugins = ["pytester"]
 
 
+@pytest.mark.slow
 def test_fixture_in_a_user_project(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -29,6 +30,7 @@ def test_fixture_in_a_user_project(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.slow
 def test_a_server_error_fails_the_test_but_an_injected_fault_does_not(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -58,6 +60,7 @@ def test_a_server_error_fails_the_test_but_an_injected_fault_does_not(pytester: 
     result.stdout.fnmatch_lines(["*LocalBackend logged 1 server error(s) during this test:*", "GET projects/*kaboom*"])
 
 
+@pytest.mark.slow
 def test_capped_and_each_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def test_a_slow_request_is_logged_before_it_is_answered(api: Api, backend: LocalBackend) -> None:

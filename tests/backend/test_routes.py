@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.backend.conftest import Api
+from ._api import Api
 
 
 def test_projects_and_tasks(api: Api, sample: dict[str, Any]) -> None:

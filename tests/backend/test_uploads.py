@@ -9,7 +9,8 @@ import time
 import requests
 
 from synapse.testing.server import LocalBackend
-from tests.backend.conftest import Api
+
+from ._api import Api
 
 
 def chunked_upload(api: Api, data: bytes, chunk: int, filename: str = "blob.bin") -> dict[str, object]:
@@ -49,7 +50,9 @@ def test_multi_chunk_round_trip_without_auth(api: Api) -> None:
 
 def test_wrong_offset_reports_expected_offset(api: Api) -> None:
     first = api.put(
-        "chunked_upload/", data={"filename": "a"}, files={"file": ("file", b"abcd")},
+        "chunked_upload/",
+        data={"filename": "a"},
+        files={"file": ("file", b"abcd")},
         headers={"Content-Range": "bytes 0-3/8"},
     ).json()
     wrong = api.put(first["url"], files={"file": ("file", b"efgh")}, headers={"Content-Range": "bytes 2-5/8"})
@@ -66,7 +69,9 @@ def test_wrong_offset_reports_expected_offset(api: Api) -> None:
 
 def test_wrong_md5_keeps_upload_incomplete(api: Api) -> None:
     first = api.put(
-        "chunked_upload/", data={"filename": "a"}, files={"file": ("file", b"abcd")},
+        "chunked_upload/",
+        data={"filename": "a"},
+        files={"file": ("file", b"abcd")},
         headers={"Content-Range": "bytes 0-3/4"},
     ).json()
     bad = api.post(first["url"], json={"md5": "0" * 32})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from synapse import BackendClient, NotFoundError, Project
@@ -12,7 +14,8 @@ def test_annotate_task_data_batch_reports_each_task(backend: LocalBackend, clien
     pid = backend.seed("projects", [{"name": "p"}])[0]
     t1, t2 = backend.seed("tasks", [{"project": pid}, {"project": pid}])
     data = {"annotations": [{"type": "bbox", "coordinates": [1, 2, 3, 4]}]}
-    outcome = client.annotate_task_data_batch({t1: data, t2: data, 999: data, "../x": data}, max_workers=3)
+    items: dict[int | str, Any] = {t1: data, t2: data, 999: data, "../x": data}
+    outcome = client.annotate_task_data_batch(items, max_workers=3)
     assert outcome[t1]["success"] and outcome[t1]["error"] is None and outcome[t1]["response"]["data"] == data
     assert outcome[t2]["success"] and backend.get("tasks", t2)["data"] == data  # type: ignore[index]
     assert outcome[999] == {"success": False, "error": outcome[999]["error"], "response": None}

@@ -177,10 +177,10 @@ def test_integration_examples(seeded: LocalBackend, client: BackendClient, tmp_p
 def test_job_examples(seeded: LocalBackend, client: BackendClient) -> None:
     # The seed's lower-case status is not one of the filter's choices: DRF answers 400.
     with pytest.raises(BadRequestError, match="Select a valid choice"):
-        client.list_jobs(params={'status': 'running'})
-    jobs = client.list_jobs(params={'status': 'RUNNING'})
+        client.list_jobs(params={"status": "running"})
+    jobs = client.list_jobs(params={"status": "RUNNING"})
     assert set(jobs) >= {"count", "results"} and jobs["count"] == 1
-    job = client.get_job(789, params={'expand': 'logs'})
+    job = client.get_job(789, params={"expand": "logs"})
     assert job["id"] == 789
     client.update_job(789, {"status": "completed"})
     record = seeded.requests[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,8 +64,8 @@ def test_create_data_file_missing_path_sends_nothing(
 def test_upload_data_file_returns_a_new_payload(backend: LocalBackend, client: BackendClient, tmp_path: Path) -> None:
     image, label = _file(tmp_path, "a.jpg", seed=2), _file(tmp_path, "a.json", 50, seed=3)
     cid = backend.seed("data_collections", [{"name": "c"}])[0]
-    organized = {"files": {"image": image, "label": label}, "meta": {"k": "v"}, "groups": "root"}
-    snapshot = {**organized, "files": dict(organized["files"])}  # type: ignore[dict-item]
+    organized: dict[str, Any] = {"files": {"image": image, "label": label}, "meta": {"k": "v"}, "groups": "root"}
+    snapshot = {**organized, "files": dict(organized["files"])}
     result = client.upload_data_file(organized_file=organized, collection_id=cid, use_chunked_upload=False)
     assert organized == snapshot
     assert result == {

@@ -8,6 +8,7 @@ import pytest
 
 from synapse.__main__ import main
 from synapse.cli import demo
+from synapse.cli.demo_steps import Pipeline
 from synapse.testing import LocalBackend
 
 STEPS = (
@@ -42,6 +43,7 @@ def summary_rows(output: str) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_quick_demo_runs_every_step(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(demo, "new_token", lambda: TOKEN)
     assert main(["demo", "--quick", "--no-progress"]) == 0
@@ -82,7 +84,9 @@ def test_big_file_is_interrupted_then_resumed_without_resending_chunks(capsys: p
     with LocalBackend(token=TOKEN, job_duration=0.1) as backend:
         code = main(["demo", "--quick", "--no-progress", "--files", "4", "--url", backend.url, "--token", TOKEN])
         ranges = [r.headers.get("Content-Range", "") for r in backend.requests if r.method == "PUT"]
-        scan_size = backend.get("data_files", backend.count("data_files"))["size"]
+        scan = backend.get("data_files", backend.count("data_files"))
+        assert scan is not None, "the demo's big file was uploaded"
+        scan_size = scan["size"]
         state_reads = [r for r in backend.requests if r.method == "GET" and r.path.startswith("chunked_upload/")]
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -131,7 +135,7 @@ def test_ctrl_c_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     def interrupted(self: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(demo.Pipeline, "run", interrupted)
+    monkeypatch.setattr(Pipeline, "run", interrupted)
     assert main(["demo", "--quick", "--no-progress"]) == 130
     _, err = capsys.readouterr()
     assert err.strip().splitlines() == ["synapse demo: interrupted"]

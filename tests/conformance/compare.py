@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conformance.conftest import Pair
+from tests.conformance.servers import Pair
 
 
 def summary(server_answer: Any, relative: Any) -> Any:

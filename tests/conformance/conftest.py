@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from synapse.testing import LocalBackend
-from tests.conformance.servers import Oracle, Server, seeded_local_backend
-
-#: The ``max_page_size`` values both backends are run with.
-CAPS = (50, 100, 1000)
-
-
-@dataclass
-class Pair:
-    """The oracle and the local backend configured alike."""
-
-    cap: int
-    drf: Server
-    local: Server
-    backend: LocalBackend
+from tests.conformance.servers import CAPS, Oracle, Pair, Server, seeded_local_backend
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from tests.conformance.dataset import rows
 
 TOKEN = "conformance-token"
 ROOT = Path(__file__).resolve().parents[2]
+CAPS = (50, 100, 1000)
+"""The ``max_page_size`` values both backends are run with."""
 
 
 @dataclass
@@ -82,6 +84,16 @@ class Oracle:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+
+@dataclass
+class Pair:
+    """The oracle and the local backend configured alike."""
+
+    cap: int
+    drf: Server
+    local: Server
+    backend: LocalBackend
 
 
 def seeded_local_backend(max_page_size: int) -> LocalBackend:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.compare import same
-from tests.conformance.conftest import Pair
-from tests.conformance.servers import TOKEN
+from tests.conformance.servers import TOKEN, Pair
 
 
 def test_missing_and_wrong_tokens(pair100: Pair) -> None:

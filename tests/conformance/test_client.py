@@ -15,9 +15,7 @@ import pytest
 from synapse import BackendClient, DataUnit, InvalidInputError, Project, Session, Task
 from synapse.testing import LocalBackend
 from tests.conformance.dataset import rows
-from tests.conformance.servers import TOKEN, Server
-
-from .conftest import CAPS
+from tests.conformance.servers import CAPS, TOKEN, Server
 
 SIZES = (7, 50, 99, 100, 101, 250, 1000)
 DATA = rows()

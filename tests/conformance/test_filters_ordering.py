@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.compare import same
-from tests.conformance.conftest import Pair
+from tests.conformance.servers import Pair
 
 VALID = {
     "projects/": [

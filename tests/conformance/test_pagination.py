@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conformance.compare import same
-from tests.conformance.conftest import Pair
 from tests.conformance.dataset import TASKS
+from tests.conformance.servers import Pair
 
 SIZES = (1, 7, 50, 99, 100, 101, 250, 1000)
 

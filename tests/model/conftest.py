@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -40,11 +39,3 @@ def make_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
-
-
-def seed_tasks(backend: LocalBackend, project: int, n: int, **fields: Any) -> list[int]:
-    return backend.seed("tasks", [{"project": project, "status": "pending", **fields} for _ in range(n)])
-
-
-def requests_to(backend: LocalBackend, method: str, prefix: str) -> list[Any]:
-    return [r for r in backend.requests if r.method == method and r.path.startswith(prefix)]

@@ -60,7 +60,8 @@ def test_resource_conventions(cls: type[Resource]) -> None:
         relation.target_class  # noqa: B018 - resolves, or raises LookupError
     for spec in meta.filters.values():
         if spec.target is not None:
-            assert resolve(spec.target)._meta.name == spec.target, f"filter {spec.name} points at a family"
+            family: type[Resource] = resolve(spec.target)
+            assert family._meta.name == spec.target, f"filter {spec.name} points at a family"
         if spec.kind == "choice":
             assert spec.choices, f"choice filter {spec.name} lists its choices"
     assert meta.expansions >= set(cls._relations), "every relation can be expanded"

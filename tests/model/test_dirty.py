@@ -10,7 +10,7 @@ from synapse import InvalidInputError, Project, Session, Task
 from synapse.errors import ReadOnlyFieldError
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import id_of, requests_to, seed_tasks, stored
 
 
 @pytest.fixture
@@ -32,8 +32,8 @@ def test_only_the_changed_field_is_patched(backend: LocalBackend, session: Sessi
         task.save()
     (record,) = requests_to(backend, "PATCH", f"tasks/{task.id}/")
     assert record.body_size == len(json.dumps({"status": "done"}))
-    stored = backend.get("tasks", task.id)
-    assert stored is not None and stored["status"] == "done" and stored["data"] == {"boxes": [1, 2]}
+    row = stored(backend, "tasks", task)
+    assert row["status"] == "done" and row["data"] == {"boxes": [1, 2]}
     assert not task.is_dirty
 
 
@@ -46,13 +46,14 @@ def test_in_place_edits_are_detected(backend: LocalBackend, session: Session, ta
     task.data["boxes"].append(3)
     assert task.changed_fields() == {"data"}
     task.save()
-    stored = backend.get("tasks", task.id)
-    assert stored is not None and stored["data"] == {"boxes": [1, 2, 3]}
+    row = stored(backend, "tasks", task)
+    assert row["data"] == {"boxes": [1, 2, 3]}
+    assert task.meta is not None
     task.meta["k"] = "w"  # an extra (undeclared) field the server sent
     assert task.changed_fields() == {"meta"}
     task.save()
-    stored = backend.get("tasks", task.id)
-    assert stored is not None and stored["meta"] == {"k": "w"}
+    row = stored(backend, "tasks", task)
+    assert row["meta"] == {"k": "w"}
 
 
 def test_foreign_key_assignment_saves_the_id(backend: LocalBackend, session: Session, task: Task) -> None:
@@ -60,8 +61,8 @@ def test_foreign_key_assignment_saves_the_id(backend: LocalBackend, session: Ses
     task.project = Project.get(other)
     assert task.changed_fields() == {"project_id"}
     task.save()
-    stored = backend.get("tasks", task.id)
-    assert stored is not None and stored["project"] == other
+    row = stored(backend, "tasks", task)
+    assert row["project"] == other
     assert task.project is Project.get(other)
 
 
@@ -69,7 +70,7 @@ def test_read_only_fields_refuse_assignment(session: Session, task: Task) -> Non
     with pytest.raises(ReadOnlyFieldError, match="set by the server"):
         task.id = 5
     with pytest.raises(InvalidInputError):
-        task.created = "yesterday"
+        task.created = "yesterday"  # type: ignore[assignment]
 
 
 def test_unknown_field_on_existing_object_fails_before_any_request(session: Session, task: Task) -> None:
@@ -86,8 +87,8 @@ def test_create_posts_and_registers(backend: LocalBackend, session: Session) -> 
     with session.no_requests():
         assert Task.get(task.id) is task
     (record,) = requests_to(backend, "POST", "tasks/")
-    stored = backend.get("tasks", task.id)
-    assert stored is not None and stored["project"] == pid and stored["data"] == {"x": 1}
+    row = stored(backend, "tasks", task)
+    assert row["project"] == pid and row["data"] == {"x": 1}
     assert record.status == 201
 
 
@@ -101,7 +102,7 @@ def test_server_validation_error_is_typed(backend: LocalBackend, session: Sessio
 
 def test_delete_forgets_the_object(backend: LocalBackend, session: Session, task: Task) -> None:
     task.delete()
-    assert backend.get("tasks", task.id) is None
+    assert backend.get("tasks", id_of(task)) is None
     with pytest.raises(Task.DoesNotExist):
         Task.get(task.id)
 

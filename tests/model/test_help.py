@@ -17,7 +17,7 @@ PYDANTIC_V1 |= {"construct", "from_orm", "update_forward_refs"}
 
 
 def help_text(cls: type) -> str:
-    return pydoc.render_doc(cls, renderer=pydoc.plaintext)
+    return pydoc.render_doc(cls, renderer=pydoc.plaintext)  # type: ignore[attr-defined]  # not in typeshed
 
 
 def actions(cls: type[Resource]) -> set[str]:

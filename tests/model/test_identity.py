@@ -8,12 +8,14 @@ import threading
 import time
 import weakref
 
+import pytest
+
 from synapse import Project, Session, Task
 from synapse.orm.identity import identity_map
 from synapse.orm.pagination import DEFAULT_PREFETCH
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks, stored
 
 
 def test_same_object_for_same_id(backend: LocalBackend, session: Session) -> None:
@@ -103,7 +105,7 @@ def test_pickle_round_trip(backend: LocalBackend, session: Session) -> None:
         assert copy._bound_session() is other
         assert copy.status == "edited" and copy.changed_fields() == {"status"}
         copy.save()
-    assert backend.get("tasks", tid)["status"] == "edited"
+    assert stored(backend, "tasks", tid)["status"] == "edited"
 
 
 def test_pickle_without_any_session(backend: LocalBackend) -> None:
@@ -117,7 +119,7 @@ def test_pickle_without_any_session(backend: LocalBackend) -> None:
 def test_threads_share_one_session(backend: LocalBackend, session: Session) -> None:
     (pid,) = backend.seed("projects", [{"name": "shared"}])
     errors: list[BaseException] = []
-    seen: list[Project] = []
+    seen: list[Project | None] = []
     lock = threading.Lock()
 
     def work(n: int) -> None:
@@ -143,6 +145,7 @@ def test_threads_share_one_session(backend: LocalBackend, session: Session) -> N
     assert len(requests_to(backend, "POST", "tasks/")) == 80
 
 
+@pytest.mark.slow
 def test_iterating_100_000_tasks_keeps_memory_flat(backend: LocalBackend) -> None:
     (pid,) = backend.seed("projects", [{"name": "big"}])
     seed_tasks(backend, pid, 100_000)

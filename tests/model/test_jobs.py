@@ -10,7 +10,7 @@ import pytest
 from synapse import BadRequestError, InvalidInputError, Job, JobStatus, ListingChangedWarning, Plugin
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
-from tests.model.conftest import requests_to
+from tests.model._common import requests_to
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_a_finished_job_cannot_be_stopped(backend: LocalBackend, session: Sessio
 
 def test_stop_with_a_stale_status_is_decided_by_the_backend(backend: LocalBackend, session: Session) -> None:
     job = running_job(backend)
-    backend.store.update("jobs", int(job.id), {"status": "FAILED"})  # it ended since we last looked
+    backend.store.update("jobs", int(str(job.id)), {"status": "FAILED"})  # it ended since we last looked
     with pytest.raises(BadRequestError, match="transition FAILED -> STOPPED"):
         job.stop()
     assert job.refresh().status == JobStatus.FAILED
@@ -162,7 +162,7 @@ def test_stop_with_a_stale_status_is_decided_by_the_backend(backend: LocalBacken
 
 def test_each_poll_is_one_get_of_the_job_and_one_of_its_log(backend: LocalBackend, session: Session) -> None:
     job = running_job(backend)
-    backend.store.update("jobs", int(job.id), {"status": "SUCCEEDED"})  # ends before the first poll
+    backend.store.update("jobs", int(str(job.id)), {"status": "SUCCEEDED"})  # ends before the first poll
     with session.expect_requests(3):  # the log, then one poll: the job, the log (read after the end)
         job.follow(timeout=5, poll=0.01)
     assert job.succeeded

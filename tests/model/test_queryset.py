@@ -9,7 +9,7 @@ from synapse.orm.identity import identity_map
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import requests_to, seed_tasks
+from ._common import id_of, requests_to, seed_tasks
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_list_asks_for_the_count_first(session: Session, project: Project) -> No
 
 
 def test_slice_fetches_only_the_needed_page(backend: LocalBackend, session: Session, project: Project) -> None:
-    ids = sorted(t.id for t in Task.filter(project=project).page_size(100))
+    ids = sorted(id_of(t) for t in Task.filter(project=project).page_size(100))
     backend.clear_log()
     with session.expect_requests(1):
         window = Task.filter(project=project).order_by("id").page_size(100)[250:260]
@@ -93,7 +93,7 @@ def test_first_exists_and_bool(session: Session, project: Project) -> None:
 
 def test_get_with_filters(backend: LocalBackend, session: Session, project: Project) -> None:
     # Declared task filters only (status is not one; the real backend would ignore it).
-    (special,) = seed_tasks(backend, project.id, 1, is_discarded=True)
+    (special,) = seed_tasks(backend, project, 1, is_discarded=True)
     with session.expect_requests(1):
         task = Task.filter(project=project).get(is_discarded=True)
     assert task.id == special

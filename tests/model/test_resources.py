@@ -31,7 +31,7 @@ from synapse import (
 from synapse.enums import JobStatus, StorageCategory, StorageProvider
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to, seed_tasks
+from ._common import requests_to, seed_tasks, stored
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def project(backend: LocalBackend, session: Session) -> Project:
 
 
 def test_project_relations(backend: LocalBackend, session: Session, project: Project) -> None:
-    seed_tasks(backend, project.id, 3)
+    seed_tasks(backend, project, 3)
     backend.seed("assignments", [{"project": project.id, "status": "open"}])
     (tag,) = backend.seed("task_tags", [{"name": "hard", "project": project.id}])
     assert isinstance(project.data_collection, DataCollection)
@@ -60,7 +60,7 @@ def test_project_relations(backend: LocalBackend, session: Session, project: Pro
 def test_task_repr_and_relations(backend: LocalBackend, session: Session, project: Project) -> None:
     (cid,) = backend.seed("data_collections", [{"name": "units"}])
     (uid,) = backend.seed("data_units", [{"data_collection": cid, "files": {}, "meta": {"n": 1}}])
-    (tid,) = seed_tasks(backend, project.id, 1, data_unit=uid)
+    (tid,) = seed_tasks(backend, project, 1, data_unit=uid)
     task = Task.get(tid)
     assert repr(task) == f"<Task {tid} project={project.id} data_unit={uid}>"
     assert task.project is project
@@ -72,7 +72,7 @@ def test_task_repr_and_relations(backend: LocalBackend, session: Session, projec
 
 
 def test_annotate(backend: LocalBackend, session: Session, project: Project) -> None:
-    (tid,) = seed_tasks(backend, project.id, 1)
+    (tid,) = seed_tasks(backend, project, 1)
     task = Task.get(tid)
     with session.expect_requests(1):
         assert task.annotate({"annotations": [{"type": "bbox"}]}, schema="dm_schema_v1") is task
@@ -95,7 +95,7 @@ def test_bulk_create_tasks(backend: LocalBackend, session: Session, project: Pro
 
 
 def test_task_tags(backend: LocalBackend, session: Session, project: Project) -> None:
-    tids = seed_tasks(backend, project.id, 4, tags=[])
+    tids = seed_tasks(backend, project, 4, tags=[])
     red, blue = (TaskTag.create(name=n, project=project) for n in ("red", "blue"))
     task = Task.get(tids[0])
     with session.expect_requests(1):
@@ -118,7 +118,7 @@ def test_task_tags(backend: LocalBackend, session: Session, project: Project) ->
 
 
 def test_assignment_relations_and_tags(backend: LocalBackend, session: Session, project: Project) -> None:
-    (tid,) = seed_tasks(backend, project.id, 1)
+    (tid,) = seed_tasks(backend, project, 1)
     aids = backend.seed("assignments", [{"task": tid, "project": project.id, "status": "open", "tags": []}] * 2)
     tag = TaskTag.create(name="review", project=project)
     assignment = Assignment.get(aids[0])
@@ -148,7 +148,7 @@ def test_plugin_get_by_code_and_update_via_put(backend: LocalBackend, session: S
     plugin.save()
     (record,) = requests_to(backend, "PUT", f"plugins/{plugin.id}/")
     assert record.body_size == len(json.dumps({"description": "finds things"}))
-    assert backend.get("plugins", plugin.id)["description"] == "finds things"  # type: ignore[index]
+    assert stored(backend, "plugins", plugin)["description"] == "finds things"
 
 
 def test_plugin_releases(backend: LocalBackend, session: Session, plugin: Plugin) -> None:
@@ -182,11 +182,10 @@ def test_release_with_a_file_is_multipart(
     )
     (record,) = requests_to(backend, "POST", "plugin_releases/")
     assert record.headers["Content-Type"].startswith("multipart/form-data")
-    stored = backend.get("plugin_releases", release.id)
-    assert stored is not None
-    assert stored["config"] == {"entry": "main"}
-    assert stored["requirements"] == ["numpy", "torch"]
-    assert stored["debug"] is True
+    row = stored(backend, "plugin_releases", release)
+    assert row["config"] == {"entry": "main"}
+    assert row["requirements"] == ["numpy", "torch"]
+    assert row["debug"] is True
     assert release.file and release.file.endswith("plugin.zip")
 
 
@@ -292,7 +291,7 @@ def test_storage_enums_and_configuration(backend: LocalBackend, session: Session
     assert repr(odd) == f"<Storage {ids[1]} name='new' category='internal' provider='quantum_tape'>"
     assert [s.name for s in Storage.filter(category=StorageCategory.INTERNAL)] == ["new"]
     created = Storage.create(name="fs", category=StorageCategory.INTERNAL, provider=StorageProvider.FILE_SYSTEM)
-    assert backend.get("storages", created.id)["provider"] == "file_system"  # type: ignore[index]
+    assert stored(backend, "storages", created)["provider"] == "file_system"
 
 
 # -- ground truth -------------------------------------------------------------------------

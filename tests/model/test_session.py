@@ -21,7 +21,7 @@ from synapse import (
 )
 from synapse.testing import LocalBackend
 
-from .conftest import requests_to
+from ._common import requests_to
 
 
 def test_environment_configuration(backend: LocalBackend, monkeypatch: pytest.MonkeyPatch) -> None:

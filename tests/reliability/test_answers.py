@@ -20,8 +20,8 @@ from synapse.errors import APITimeoutError, ConfigurationError, HTTPError, Respo
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
+from ._common import FAST, TOKEN
 from ._raw import Exchange, RawServer, endless_chunks, gzip_bomb
-from .conftest import FAST, TOKEN
 
 MiB = 1 << 20
 SMALL_CAP = 4 * MiB
@@ -101,7 +101,7 @@ def test_announced_huge_body_is_refused_before_reading_it(sessions: list[Session
 def test_a_cap_must_be_a_positive_int() -> None:
     for bad in (0, -1, 1.5, "big", True):
         with pytest.raises(ConfigurationError, match="max_answer_bytes"):
-            Session("http://127.0.0.1:9/api/v1", api_token=TOKEN, max_answer_bytes=bad)
+            Session("http://127.0.0.1:9/api/v1", api_token=TOKEN, max_answer_bytes=bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("status", [200, 400])
@@ -144,6 +144,7 @@ def _dripped_head(exchange: Exchange) -> None:
     exchange.drip(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 330 + b"\r\n\r\n", 0.1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_dripped_status_line_and_headers_are_cut_at_the_total_timeout(sessions: list[Session], method: str) -> None:
     with RawServer(_dripped_head) as server:
@@ -157,6 +158,7 @@ def test_dripped_status_line_and_headers_are_cut_at_the_total_timeout(sessions: 
     assert session.request_count == 1
 
 
+@pytest.mark.slow
 def test_dripped_headers_of_a_stream_are_cut_at_the_total_timeout(sessions: list[Session]) -> None:
     with RawServer(_dripped_head) as server:
         session = connect(sessions, server, max_retries=0)

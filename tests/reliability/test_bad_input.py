@@ -86,7 +86,7 @@ def test_bad_worker_counts_are_refused_before_sending(
 
 def test_unknown_fields_on_save_are_refused_before_sending(backend: LocalBackend, session: Session) -> None:
     project = Project.create(name="p", session=session)
-    project.nmae = "typo"  # type: ignore[attr-defined]
+    project.nmae = "typo"
     with nothing_sent(backend), pytest.raises(InvalidInputError, match="nmae"):
         project.save()
 
@@ -103,7 +103,7 @@ def test_unserialisable_and_malformed_bodies_are_refused_before_sending(
         with pytest.raises(InvalidInputError):
             client.list_tasks(params=["page", 1])  # type: ignore[arg-type]
         with pytest.raises(ClientError):
-            Project(name=123)  # type: ignore[arg-type]
+            Project(name=123)
 
 
 BAD_TOKENS = ["tok\r\nX-Injected: 1", "tok\n", "to ken", "tok€", "tok\x00", "tok\t"]
@@ -113,7 +113,8 @@ BAD_TOKENS = ["tok\r\nX-Injected: 1", "tok\n", "to ken", "tok€", "tok\x00", "t
 @pytest.mark.parametrize("argument", ["api_token", "token", "agent_token", "tenant"])
 def test_tokens_that_cannot_travel_in_a_header_are_refused(backend: LocalBackend, argument: str, bad: str) -> None:
     with nothing_sent(backend), pytest.raises(ConfigurationError, match=argument) as caught:
-        Session(backend.url, **{argument: bad})
+        options: dict[str, Any] = {argument: bad}
+        Session(backend.url, **options)
     assert bad not in str(caught.value)
 
 
@@ -175,6 +176,8 @@ def test_a_header_value_that_cannot_be_sent_is_refused_once_without_echoing_it(
     chain = [caught.value, caught.value.__context__, caught.value.__cause__]
     assert all(value not in repr(error) for error in chain)
     assert caught.value.__context__ is None or caught.value.__context__.__context__ is None
+
+
 def test_bad_bulk_items_are_refused_before_sending(backend: LocalBackend, session: Session, tmp_path: Path) -> None:
     (cid,) = backend.seed("data_collections", [{"name": "c"}])
     image = tmp_path / "a.txt"
@@ -193,6 +196,6 @@ def test_bad_bulk_items_are_refused_before_sending(backend: LocalBackend, sessio
                 client.upload_data_collection(cid, [{"files": {"image": image}}, item])
         for batch_size in (0, -1, 1.5, True):
             with pytest.raises(InvalidInputError):
-                Task.bulk_create(1, [1], batch_size=batch_size, session=session)
+                Task.bulk_create(1, [1], batch_size=batch_size, session=session)  # type: ignore[arg-type]
         with pytest.raises(InvalidInputError):
             DataUnit.bulk_create(cid, [{"files": {"image": {"checksum": "x"}}, "meta": []}], session=session)

@@ -18,7 +18,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
 
-from .conftest import assert_no_foreign_credentials
+from ._common import assert_no_foreign_credentials
 
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
 

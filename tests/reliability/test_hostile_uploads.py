@@ -19,7 +19,7 @@ from synapse.testing import LocalBackend
 from synapse.transfers.uploads import chunked_upload, upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import FAST, TOKEN
+from ._common import FAST, TOKEN
 from .hostile_server import HostileServer, Reply, Request
 
 CHUNK = 64 * 1024

@@ -17,7 +17,7 @@ from synapse.errors import ClientError, HTTPError
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import FAST, TOKEN
+from ._common import FAST, TOKEN
 
 AGENT = "agent-SECRET-9c1f4e2a7b3d48e6a0f5c2d1b9e8a7f6"
 SIGNATURE = "X-Amz-Signature=SIG-5e1d2c3b4a"

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from synapse import Project, Task
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import TOKEN
+from ._common import TOKEN
 
 
 def examples(count: int) -> settings:
@@ -41,6 +42,7 @@ json_objects = st.dictionaries(st.text(max_size=10), json_values, max_size=5)
 
 @examples(40)
 # A blank name is refused: the real backend requires a project title (DRF "may not be blank").
+@pytest.mark.slow
 @given(name=st.text(min_size=1, max_size=60).filter(str.strip), configuration=json_objects)
 def test_project_fields_round_trip(session: Session, name: str, configuration: dict[str, Any]) -> None:
     project = Project.create(name=name, configuration=configuration, session=session)
@@ -111,6 +113,7 @@ queries = st.dictionaries(
 ranges = st.one_of(st.none(), header_text, st.just("bytes 0-0/1"), st.just("bytes 5-2/1"))
 
 
+@pytest.mark.slow
 @examples(400)
 @given(
     data=st.data(),

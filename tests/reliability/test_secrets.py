@@ -18,7 +18,7 @@ from synapse.testing import LocalBackend
 from synapse.transfers.uploads import upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import TOKEN
+from ._common import TOKEN
 
 
 def test_reprs_and_strs_hide_the_token(session: Session) -> None:

@@ -22,6 +22,7 @@ TOTAL = 2.0
 SLACK = 0.6
 
 
+@pytest.mark.slow
 def test_hanging_get_gives_up_after_its_retries(backend: LocalBackend, make_session: Callable[..., Session]) -> None:
     pk = backend.seed("projects", [{"name": "slow"}])[0]
     backend.faults.add("projects/*", method="GET", status=None, delay=3, times=None)
@@ -44,6 +45,7 @@ def test_hanging_post_is_not_retried(backend: LocalBackend, make_session: Callab
     assert session.request_count == 1
 
 
+@pytest.mark.slow
 def test_slow_drip_answer_is_cut_at_the_total_timeout(
     backend: LocalBackend, make_session: Callable[..., Session]
 ) -> None:
@@ -58,6 +60,7 @@ def test_slow_drip_answer_is_cut_at_the_total_timeout(
     assert TOTAL <= elapsed < TOTAL + SLACK
 
 
+@pytest.mark.slow
 def test_slow_drip_page_is_cut_at_the_total_timeout(
     backend: LocalBackend, make_session: Callable[..., Session]
 ) -> None:

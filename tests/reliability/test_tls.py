@@ -24,8 +24,8 @@ from synapse.errors import ResponseIncompleteError, TLSError
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
+from ._common import FAST, TOKEN
 from ._raw import Exchange, RawServer
-from .conftest import FAST, TOKEN
 
 
 @pytest.fixture(scope="module")

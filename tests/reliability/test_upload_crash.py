@@ -18,7 +18,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import chunked_upload, file_md5, upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import TOKEN
+from ._common import TOKEN
 
 CHUNK = 64 * 1024
 SIZE = 10 * CHUNK + 123

@@ -56,6 +56,7 @@ def test_gateway_error_after_a_patch_is_incomplete(backend: LocalBackend, make_s
     project.name = "after"
     with pytest.raises(ResponseIncompleteError, match="may have applied"):
         project.save()
+    assert isinstance(project.id, int)
     stored = backend.get("projects", project.id)
     assert stored is not None and stored["name"] == "after"
     assert len([r for r in backend.requests if r.method == "PATCH"]) == 1

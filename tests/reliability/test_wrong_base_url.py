@@ -14,7 +14,7 @@ from synapse.errors import NotFoundError
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
 
-from .conftest import FAST, TOKEN
+from ._common import FAST, TOKEN
 
 WERKZEUG_404 = (
     "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,9 +10,6 @@ import pytest
 
 from synapse.testing import LocalBackend
 from synapse.transport.session import Session
-
-KIB = 1024
-CHUNK = 64 * KIB
 
 
 @pytest.fixture
@@ -48,16 +44,3 @@ def make_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
-
-
-def md5_of(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
-
-
-def put_bytes(backend: LocalBackend) -> int:
-    """File bytes the backend received through chunk PUTs (body sizes of successful PUTs)."""
-    return sum(r.body_size for r in backend.requests if r.method == "PUT" and r.path.startswith("chunked_upload"))
-
-
-def unreadable_supported() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() != 0

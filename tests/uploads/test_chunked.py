@@ -15,7 +15,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import chunked_upload, file_md5, upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of
+from ._common import CHUNK, md5_of
 
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
@@ -166,5 +166,5 @@ def test_plain_upload_retried_after_a_503_still_matches_its_checksum(
     backend.faults.add("data_files/", method="POST", status=503, times=2)
     reply = upload_data_file(session, source)
     statuses = [r.status for r in backend.requests]
-    assert statuses[:2] == [503, 503] and len(statuses) == 3 and statuses[2] < 300
+    assert statuses[:2] == [503, 503] and len(statuses) == 3 and statuses[2] in range(200, 300)
     assert reply["checksum"] == md5_of(source)

@@ -23,7 +23,7 @@ from synapse.transfers._lock import FileLock
 from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of
+from ._common import CHUNK, md5_of
 
 
 def test_concurrent_finalize_requests_of_one_upload_never_fail_the_server(

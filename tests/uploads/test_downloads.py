@@ -13,7 +13,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import upload_data_file
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of
+from ._common import CHUNK, md5_of
 
 
 def uploaded(session: Session, make_file: Callable[..., Path], size: int = 5 * CHUNK + 7) -> tuple[Path, str]:

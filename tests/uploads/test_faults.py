@@ -14,7 +14,7 @@ from synapse.transfers.downloads import download
 from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of, put_bytes
+from ._common import CHUNK, md5_of, put_bytes
 
 SIZE = 8 * CHUNK + 99
 

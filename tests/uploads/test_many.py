@@ -14,7 +14,7 @@ from synapse.testing import LocalBackend
 from synapse.transfers.uploads import upload_many
 from synapse.transport.session import Session
 
-from .conftest import CHUNK, md5_of, unreadable_supported
+from ._common import CHUNK, md5_of, unreadable_supported
 
 
 @pytest.mark.parametrize("workers", [1, 8])

@@ -5,12 +5,15 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from synapse.transfers.uploads import chunked_upload
 from synapse.transport.session import Session
 
 MIB = 1024 * 1024
 
 
+@pytest.mark.slow
 def test_peak_memory_of_a_200_mb_upload_stays_near_one_chunk(session: Session, tmp_path: Path) -> None:
     chunk = 8 * MIB
     source = tmp_path / "big.bin"

@@ -77,7 +77,12 @@ def main() -> None:
     # pipe blocks the server mid-request (seen after ~600 requests): log errors only.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, get_wsgi_application(), threaded=True)
-    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
+
+    def stop_when_stdin_closes() -> None:
+        sys.stdin.read()
+        server.shutdown()
+
+    threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
     print(f"PORT {server.socket.getsockname()[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)

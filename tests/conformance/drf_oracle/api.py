@@ -69,7 +69,7 @@ class DataUnitSerializer(serializers.ModelSerializer[DataUnit]):
         fields = "__all__"
 
 
-class _Base(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class _Base(viewsets.ModelViewSet):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
