@@ -35,7 +35,7 @@ def test_dead_entries_are_swept_so_memory_stays_flat() -> None:
             kept.append(obj)
     del obj
     assert len(identity) == len(kept) == 100
-    assert len(identity._live) <= 2 * 1024 + 1  # swept whenever it doubles past the live count
+    assert identity.entries() <= 2 * 1024 + 1  # swept whenever it doubles past the live count
     assert all(identity.live(Thing, pk * 1000) is obj for pk, obj in enumerate(kept))
 
 

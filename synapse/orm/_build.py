@@ -12,17 +12,19 @@ unreadable.
 
 from __future__ import annotations
 
-import json
+import operator
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pydantic
+import pydantic_core
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
 from ..errors import ResponseError, SchemaWarning
 from ..transport.envelope import Page, parse_page
+from ._gc import collector_paused
 from ._state import State, apply, changed, state_of
 from .identity import IdentityMap, identity_map
 from .relations import BelongsTo, ManyToMany
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound="Resource")
 
+_ID = operator.attrgetter("id")
 _ADAPTERS: dict[type, TypeAdapter[Any]] = {}
 _WARNED: set[tuple[type, str]] = set()
 _WARN_LOCK = threading.Lock()
@@ -57,12 +60,12 @@ def build_page(cls: type[R], body: bytes | Any, url: str, session: Session, cloc
     """The page at ``url`` with live objects as results. ``plain``: no expansions or sparse fields asked."""
     identity: IdentityMap[Any] = identity_map(session)
     if plain and isinstance(body, (bytes, bytearray)):
-        try:
-            envelope = _page_adapter(cls).validate_json(body)
-        except pydantic.ValidationError:
-            pass
-        else:
-            if all(obj.__dict__.get("id") is not None for obj in envelope["results"]):
+        with collector_paused():
+            try:
+                envelope = _page_adapter(cls).validate_json(body)
+            except pydantic.ValidationError:
+                envelope = None
+            if envelope is not None:
                 objects = _adopt(cls, envelope["results"], session, identity, clock)
                 return Page(objects, envelope["count"], envelope["next"], url)
     decoded = _decode(body, url) if isinstance(body, (bytes, bytearray)) else body
@@ -73,13 +76,17 @@ def build_page(cls: type[R], body: bytes | Any, url: str, session: Session, cloc
 
 def _adopt(cls: type[R], built: list[R], session: Session, identity: IdentityMap[Any], clock: int) -> list[R]:
     """Give freshly validated objects their state and identity; rows of live objects update those."""
-    deadline, generation = identity.deadline(), identity.generation
+    ids = list(map(_ID, built))
+    if None in ids:
+        raise ResponseError(None, f"the backend sent a {cls.__name__} without an id in a list page")
+    state = State(session, identity.deadline(), identity.generation, clock, shared=True)
+    setter = object.__setattr__
     for obj in built:
-        object.__setattr__(obj, "__pydantic_private__", State(session, deadline, generation, clock))
-    winners = identity.claim_many(cls, built)
-    if not any(winner is not None for winner in winners):
-        return built
-    return [obj if winner is None else _merge(winner, obj, clock) for obj, winner in zip(built, winners, strict=True)]
+        setter(obj, "__pydantic_private__", state)
+    taken = identity.claim_many(cls, built, ids)
+    for index, live in taken.items():
+        built[index] = _merge(live, built[index], clock)
+    return built
 
 
 def from_answer(
@@ -108,7 +115,7 @@ def from_answer(
 def _merge(live: R, fresh: R, clock: int) -> R:
     """Apply a newer answer to the live object, keeping its unsaved edits; older answers are ignored."""
     state = state_of(live)
-    new = state_of(fresh)
+    new = state_of(fresh)  # fresh is discarded after the merge; owning its state costs one copy at most
     if clock < state.clock:
         return live
     state.clock = clock
@@ -187,6 +194,7 @@ def _warn_once(cls: type, field: str, value: Any, problem: str) -> None:
 
 def _decode(body: bytes | bytearray, url: str) -> Any:
     try:
-        return json.loads(body)
+        with collector_paused():
+            return pydantic_core.from_json(body)
     except ValueError:
         raise ResponseError(None, f"expected a page with a 'results' list from {url}, got a non-JSON body") from None

@@ -8,16 +8,18 @@ remembered per session and list path, and a slice inside one server page costs o
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+import pydantic_core
 
 from ..errors import NotFoundError, ResponseError
 from ..transport.envelope import Page, parse_page
 from ..transport.paths import check_id
 from ._build import build_page
+from ._gc import collector_paused
 from .identity import identity_map
-from .pagination import MAX_PAGE_SIZE, Fetch, page_url, walk
+from .pagination import MAX_PAGE_SIZE, page_url, walk
 
 if TYPE_CHECKING:
     from ..transport.session import Session
@@ -27,29 +29,42 @@ IN_BULK_BATCH = 100
 _SIZE_SEARCH = 2000
 
 
-def fetcher(qs: QuerySet[Any]) -> Fetch:
-    """GET one page for ``qs`` and build its results in the queryset's mode (objects, dicts, tuples)."""
-    session = qs.session
-    model = qs.model
-    objects = qs.mode == "objects"
-    identity = identity_map(session) if objects else None
-    plain = not qs.expansions and not qs.loaded_fields
+class _PageFetcher:
+    """Pages of ``qs``: downloaded on any thread, built in the queryset's mode where they are consumed."""
 
-    def fetch(target: str, params: Mapping[str, Any] | None) -> Page:
-        clock = identity.clock() if identity is not None else 0
-        body = session.request("GET", target, params=params, raw=True)
-        url = page_url(session, target, params)
-        if objects:
-            return build_page(model, body, url, session, clock, plain=plain)
+    def __init__(self, qs: QuerySet[Any]) -> None:
+        self.qs = qs
+        self.session = qs.session
+        self.identity = identity_map(self.session) if qs.mode == "objects" else None
+        self.plain = not qs.expansions and not qs.loaded_fields
+
+    def download(self, target: str, params: Mapping[str, Any] | None) -> tuple[int, bytes, str]:
+        clock = self.identity.clock() if self.identity is not None else 0
+        body = self.session.request("GET", target, params=params, raw=True)
+        return clock, body, page_url(self.session, target, params)
+
+    def build(self, raw: tuple[int, bytes, str]) -> Page:
+        clock, body, url = raw
+        qs = self.qs
+        if qs.mode == "objects":
+            return build_page(qs.model, body, url, self.session, clock, plain=self.plain)
         try:
-            page = parse_page(json.loads(body) if body else None, url)
+            with collector_paused():
+                decoded = pydantic_core.from_json(body) if body else None
+            page = parse_page(decoded, url)
         except ValueError:
             raise ResponseError(None, f"the page from {url} is not valid JSON") from None
         if qs.mode == "values_list":
             return Page([_row(qs, item) for item in page.results], page.count, page.next, page.url)
         return page
 
-    return fetch
+    def __call__(self, target: str, params: Mapping[str, Any] | None) -> Page:
+        return self.build(self.download(target, params))
+
+
+def fetcher(qs: QuerySet[Any]) -> _PageFetcher:
+    """GET pages for ``qs`` and build their results in the queryset's mode (objects, dicts, tuples)."""
+    return _PageFetcher(qs)
 
 
 def _row(qs: QuerySet[Any], item: Any) -> Any:

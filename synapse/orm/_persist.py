@@ -31,6 +31,9 @@ DETAIL_OPTIONS = frozenset({"expand", "fields"})
 def get(cls: type[R], pk: Any, *, refresh: bool, session: Session | None, options: dict[str, Any]) -> R:
     meta = cls._meta
     params = {k: v for k, v in options.items() if k in DETAIL_OPTIONS | meta.get_params}
+    if "fields" in params:  # a sparse answer still carries the id, or it could not be checked or saved
+        names = [name for name in str(params["fields"]).split(",") if name]
+        params["fields"] = ",".join(dict.fromkeys(["id", *names]))
     lookups = {k: v for k, v in options.items() if k not in params}
     if pk is None:
         if not lookups:

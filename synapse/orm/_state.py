@@ -26,9 +26,14 @@ MISSING: Any = object()
 
 
 class State:
-    """What the library keeps about one object, next to its fields (``obj.__pydantic_private__``)."""
+    """What the library keeps about one object, next to its fields (``obj.__pydantic_private__``).
 
-    __slots__ = ("clock", "fresh_until", "generation", "loaded", "related", "session", "snapshot")
+    The rows of one list page share one ``shared`` state until something about a row changes
+    (its snapshot, its relations, a newer answer): :func:`state_of` then gives that row its own
+    copy. A page of a thousand rows thus costs one state, not a thousand.
+    """
+
+    __slots__ = ("clock", "fresh_until", "generation", "loaded", "related", "session", "shared", "snapshot")
 
     def __init__(
         self,
@@ -37,7 +42,10 @@ class State:
         generation: int = 0,
         clock: int = 0,
         loaded: frozenset[str] | None = None,
+        *,
+        shared: bool = False,
     ) -> None:
+        self.shared = shared
         self.session = session
         self.fresh_until = fresh_until
         self.generation = generation
@@ -74,11 +82,21 @@ def clone(value: Any) -> Any:
 
 
 def state_of(obj: Resource) -> State:
-    """The object's state; objects pydantic built behind our back (``model_validate``) get a blank one."""
+    """The object's own state, to read or change; objects pydantic built behind our back
+    (``model_validate``) get a blank one, and a row's shared page state becomes its own copy."""
     state: State | None = obj.__pydantic_private__  # type: ignore[assignment]
     if state is None:
         state = State(None)
         object.__setattr__(obj, "__pydantic_private__", state)
+    elif state.shared:
+        state = State(state.session, state.fresh_until, state.generation, state.clock, state.loaded)
+        object.__setattr__(obj, "__pydantic_private__", state)
+    return state
+
+
+def peek(obj: Resource) -> State | None:
+    """The object's state for reading only (possibly shared with its page; never copied)."""
+    state: State | None = obj.__pydantic_private__  # type: ignore[assignment]
     return state
 
 
@@ -113,7 +131,7 @@ class Tracked:
             value = obj.__dict__[self.name]
         except KeyError:
             raise not_loaded(obj, self.name) from None
-        if type(value) not in ATOMIC and state_of(obj).clock:
+        if type(value) not in ATOMIC and (state := peek(obj)) is not None and state.clock:
             remember(obj, self.name, value)
         return value
 

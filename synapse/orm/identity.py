@@ -1,8 +1,8 @@
 """One live object per (family, id) and session, and when it is fresh enough to skip a request.
 
-* Identity: a dict of weak references. While the caller holds an object, every load of the
-  same id returns that object (its fields updated in place). Dead entries are swept in bulk
-  whenever the dict doubles, instead of by a per-object callback.
+* Identity: a dict of weak references per family. While the caller holds an object, every load
+  of the same id returns that object (its fields updated in place). Dead entries are swept in
+  bulk whenever a family's dict doubles, instead of by a per-object callback.
 * Freshness: a deadline carried by the object itself (``state.fresh_until``), set whenever an
   answer about it arrives, plus a generation number so :meth:`IdentityMap.expire_all` is O(1).
   Listing a million rows therefore keeps nothing alive that the caller dropped.
@@ -17,12 +17,12 @@ import itertools
 import threading
 import time
 import weakref
-from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cachetools import LRUCache
 
-from ._state import state_of
+from ._state import peek, state_of
 
 if TYPE_CHECKING:
     from ..transport.session import Session
@@ -33,6 +33,18 @@ Key = tuple[type, Hashable]
 _MIN_SWEEP = 1024
 
 
+class _Family(dict[Hashable, "weakref.ref[Any]"]):
+    """One family's weak references by id, and the size at which dead ones are swept next."""
+
+    sweep_at = _MIN_SWEEP
+
+    def sweep(self) -> None:
+        dead = [pk for pk, ref in self.items() if ref() is None]
+        for pk in dead:
+            del self[pk]
+        self.sweep_at = max(_MIN_SWEEP, 2 * len(self))
+
+
 class IdentityMap(Generic[R]):
     """Thread-safe registry of the live resources of one session."""
 
@@ -40,8 +52,7 @@ class IdentityMap(Generic[R]):
         self.ttl = ttl
         self.generation = 0
         self._lock = threading.Lock()
-        self._live: dict[Key, weakref.ref[R]] = {}
-        self._sweep_at = _MIN_SWEEP
+        self._live: dict[type, _Family] = {}
         self._pinned: LRUCache[Key, R] | None = LRUCache(maxsize) if ttl > 0 and maxsize > 0 else None
         self.clock = itertools.count(1).__next__
         """Ticks once per answer; an object ignores answers older than the last one it applied."""
@@ -51,13 +62,15 @@ class IdentityMap(Generic[R]):
         return time.monotonic() + self.ttl if self.ttl > 0 else 0.0
 
     def is_fresh(self, obj: Resource) -> bool:
-        state = state_of(obj)
+        state = peek(obj)
+        if state is None:
+            return False
         return state.generation == self.generation and state.fresh_until > time.monotonic()
 
     def live(self, cls: type[R], pk: Hashable) -> R | None:
         """The object for this id if anyone still holds it, fresh or not."""
         with self._lock:
-            return self._get((cls, pk))
+            return self._get(cls, pk)
 
     def fresh(self, cls: type[R], pk: Hashable) -> R | None:
         """The object for this id if it is alive and its last answer is within the TTL."""
@@ -70,26 +83,36 @@ class IdentityMap(Generic[R]):
         The check and the insert happen under one lock, so two threads loading the same id at
         once still end up sharing one object. ``pin`` keeps it alive in the LRU (``get()``).
         """
-        key = (cls, pk)
         with self._lock:
-            winner = self._get(key)
+            winner = self._get(cls, pk)
             if winner is None:
-                self._set(key, obj)
+                self._set(cls, pk, obj)
             if pin and self._pinned is not None:
-                self._pinned[key] = winner if winner is not None else obj
+                self._pinned[(cls, pk)] = winner if winner is not None else obj
             return winner
 
-    def claim_many(self, cls: type[R], objects: Iterable[R]) -> list[R | None]:
-        """:meth:`claim` for a page of new objects under one lock: the live one per row, or None."""
-        winners: list[R | None] = []
+    def claim_many(self, cls: type[R], objects: list[R], ids: list[Hashable]) -> dict[int, R]:
+        """:meth:`claim` for a page of new objects (``ids[i]`` is the id of ``objects[i]``) under one lock.
+
+        Returns, by position, the live objects that already held some of these ids (usually none).
+        This is the hot path of iterating a listing: the common case (no id seen before, or only
+        dead entries) runs as one bulk dict update.
+        """
+        taken: dict[int, R] = {}
         with self._lock:
-            for obj in objects:
-                key = (cls, obj.__dict__["id"])
-                winner = self._get(key)
-                if winner is None:
-                    self._set(key, obj)
-                winners.append(winner)
-        return winners
+            family = self._family(cls)
+            seen = family.keys() & ids
+            live = {pk: holder for pk in seen if (holder := family[pk]()) is not None}
+            family.update(zip(ids, map(weakref.ref, objects), strict=True))
+            if live:
+                for index, pk in enumerate(ids):
+                    holder = live.get(pk)
+                    if holder is not None:
+                        taken[index] = holder
+                        family[pk] = weakref.ref(holder)
+            if len(family) > family.sweep_at:
+                family.sweep()
+        return taken
 
     def pin(self, cls: type[R], pk: Hashable, obj: R) -> None:
         if self._pinned is not None:
@@ -98,21 +121,19 @@ class IdentityMap(Generic[R]):
 
     def expire(self, cls: type[R], pk: Hashable) -> None:
         """Make this id stale (the server changed it behind our back); identity is kept."""
-        key = (cls, pk)
         with self._lock:
-            obj = self._get(key)
+            obj = self._get(cls, pk)
             if self._pinned is not None:
-                self._pinned.pop(key, None)
+                self._pinned.pop((cls, pk), None)
         if obj is not None:
             state_of(obj).fresh_until = 0.0
 
     def discard(self, cls: type[R], pk: Hashable) -> None:
         """Forget this id entirely (after a delete)."""
-        key = (cls, pk)
         with self._lock:
-            self._live.pop(key, None)
+            self._family(cls).pop(pk, None)
             if self._pinned is not None:
-                self._pinned.pop(key, None)
+                self._pinned.pop((cls, pk), None)
 
     def expire_all(self) -> None:
         """Make every object stale, so the next ``get`` of any id sends a request."""
@@ -124,22 +145,34 @@ class IdentityMap(Generic[R]):
     def __len__(self) -> int:
         """How many objects are alive and registered."""
         with self._lock:
-            return sum(1 for ref in self._live.values() if ref() is not None)
+            return sum(1 for family in self._live.values() for ref in family.values() if ref() is not None)
 
-    def _get(self, key: Key) -> R | None:
-        ref = self._live.get(key)
+    def entries(self) -> int:
+        """How many weak references are stored, dead ones not yet swept included."""
+        with self._lock:
+            return sum(len(family) for family in self._live.values())
+
+    def _family(self, cls: type) -> _Family:
+        family = self._live.get(cls)
+        if family is None:
+            family = self._live[cls] = _Family()
+        return family
+
+    def _get(self, cls: type, pk: Hashable) -> R | None:
+        family = self._live.get(cls)
+        ref = family.get(pk) if family is not None else None
         if ref is None:
             return None
-        obj = ref()
+        obj: R | None = ref()
         if obj is None:
-            del self._live[key]
+            del family[pk]  # type: ignore[union-attr]
         return obj
 
-    def _set(self, key: Key, obj: R) -> None:
-        self._live[key] = weakref.ref(obj)
-        if len(self._live) > self._sweep_at:
-            self._live = {k: ref for k, ref in self._live.items() if ref() is not None}
-            self._sweep_at = max(_MIN_SWEEP, 2 * len(self._live))
+    def _set(self, cls: type, pk: Hashable, obj: R) -> None:
+        family = self._family(cls)
+        family[pk] = weakref.ref(obj)
+        if len(family) > family.sweep_at:
+            family.sweep()
 
 
 def identity_map(session: Session) -> IdentityMap[Resource]:

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..errors import IncompleteListingError, ListingChangedWarning, NotFoundError, ResponseError
@@ -41,6 +41,31 @@ Fetch = Callable[[str, "Mapping[str, Any] | None"], Page]
 """GET one page (a path with params, or a full URL without) and build it."""
 
 
+class Fetcher(Protocol):
+    """Getting a page in two steps: ``download`` (I/O, run on worker threads while walking) and
+    ``build`` (decoding and object building, run in the iterating thread, one page at a time, so
+    the CPU-bound part never competes with itself for the interpreter)."""
+
+    def download(self, target: str, params: Mapping[str, Any] | None) -> Any: ...
+
+    def build(self, raw: Any) -> Page: ...
+
+
+class _Whole:
+    """A plain fetch function as a :class:`Fetcher` whose pages come built."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self.download = fetch
+
+    def build(self, raw: Any) -> Page:
+        page: Page = raw
+        return page
+
+
+def fetcher_of(fetch: Fetch | Fetcher) -> Fetcher:
+    return fetch if hasattr(fetch, "build") else _Whole(fetch)  # type: ignore[return-value]
+
+
 @dataclass
 class Tally:
     """What a walk has seen so far, against the count the first page announced."""
@@ -53,7 +78,7 @@ class Tally:
 
 def walk(
     session: Session,
-    fetch: Fetch,
+    fetch: Fetch | Fetcher,
     path: str,
     params: Mapping[str, Any],
     *,
@@ -65,8 +90,9 @@ def walk(
 
     ``first`` is page 1 when the caller already fetched it (to learn the count early).
     """
+    fetcher = fetcher_of(fetch)
     if first is None:
-        first = fetch(path, params)
+        first = fetcher.build(fetcher.download(path, params))
     tally = Tally(first.count, len(first.results), last_url=first.url)
     yield first
     if first.next is not None:
@@ -76,7 +102,7 @@ def walk(
         plan = _plan(first, following) if prefetch > 1 else None
         if plan is not None:
             last_good: Page | None = first
-            for page in _numbered(session, fetch, plan, prefetch, tally):
+            for page in _numbered(session, fetcher, plan, prefetch, tally):
                 if page is None:
                     break
                 yield page
@@ -84,9 +110,9 @@ def walk(
             else:
                 last_good = None  # the plan ran to its end
             if last_good is not None and last_good.next is not None:
-                yield from follow(session, fetch, last_good, tally)
+                yield from follow(session, fetcher, last_good, tally)
         else:
-            yield from follow(session, fetch, first, tally)
+            yield from follow(session, fetcher, first, tally)
     settle(tally, strict)
 
 
@@ -106,16 +132,16 @@ def _plan(first: Page, following: str) -> _Plan | None:
     return _Plan(size, math.ceil(first.count / size), following)
 
 
-def _numbered(session: Session, fetch: Fetch, plan: _Plan, window: int, tally: Tally) -> Iterator[Page | None]:
+def _numbered(session: Session, fetcher: Fetcher, plan: _Plan, window: int, tally: Tally) -> Iterator[Page | None]:
     """Planned pages in order, fetched ``window`` at a time; yields None where a page breaks the plan."""
     numbers = iter(range(2, plan.pages + 1))
     pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-page")
-    pending: deque[tuple[int, Future[Page]]] = deque()
+    pending: deque[tuple[int, Future[Any]]] = deque()
 
     def more() -> None:
         number = next(numbers, None)
         if number is not None:
-            pending.append((number, submit(pool, fetch, with_page(plan.template, number), None)))
+            pending.append((number, submit(pool, fetcher.download, with_page(plan.template, number), None)))
 
     try:
         for _ in range(window):
@@ -123,7 +149,7 @@ def _numbered(session: Session, fetch: Fetch, plan: _Plan, window: int, tally: T
         while pending:
             number, future = pending.popleft()
             try:
-                page = future.result()
+                page = fetcher.build(future.result())
             except NotFoundError as exc:
                 raise _vanished(tally, exc, with_page(plan.template, number)) from None
             if not _as_planned(session, page, number, plan, tally):
@@ -156,8 +182,9 @@ def _as_planned(session: Session, page: Page, number: int, plan: _Plan, tally: T
     return dict(pointed).get("page") == str(number + 1)
 
 
-def follow(session: Session, fetch: Fetch, page: Page, tally: Tally) -> Iterator[Page]:
+def follow(session: Session, fetch: Fetch | Fetcher, page: Page, tally: Tally) -> Iterator[Page]:
     """The pages after ``page``, following ``next`` one by one; loops and runaway listings raise."""
+    fetcher = fetcher_of(fetch)
     seen = {page.url}
     limit = tally.expected + max(len(page.results), DEFAULT_PAGE_SIZE)
     while page.next is not None:
@@ -166,7 +193,7 @@ def follow(session: Session, fetch: Fetch, page: Page, tally: Tally) -> Iterator
             raise ResponseError(None, f"pagination loops: {url} was already fetched")
         seen.add(url)
         try:
-            following = fetch(url, None)
+            following = fetcher.build(fetcher.download(url, None))
         except NotFoundError as exc:
             raise _vanished(tally, exc, url) from None
         if following.count != tally.expected:
