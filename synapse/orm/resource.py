@@ -46,6 +46,7 @@ class Resource(BaseModel, metaclass=ResourceMeta):
         protected_namespaces=(),
         ignored_types=(BelongsTo, ManyToMany, HasMany),
         arbitrary_types_allowed=True,
+        defer_build=True,  # validators are built on first use, so importing the families stays cheap
     )
 
     _meta: ClassVar[Declaration]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import (
     APIConnectionError,
@@ -22,13 +22,15 @@ from ..errors import (
     ResponseIncompleteError,
     TLSError,
 )
-from ._failures import TransportFailure
-from ._http import AnswerTooLarge, DeadlineExceeded, HttpResponse, Undecodable
+from ._failures import AnswerTooLarge, DeadlineExceeded, TransportFailure, Undecodable
 from ._redact import Redactor
 from ._wire import parse_retry_after, summarise_text
 from .retry import GATEWAY_STATUSES, RetryPolicy
 from .settings import Timeouts
 from .statuses import error_for_status
+
+if TYPE_CHECKING:
+    from ._http import HttpResponse
 
 MAX_JSON_DEPTH: Final = 128
 """Deeper JSON is refused: real answers nest a few levels, and Python code walking a deeper

@@ -9,7 +9,6 @@ from the library's wrappers, whose messages name the URL and whose context may h
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -73,6 +72,8 @@ def classify(chain: list[BaseException], facts: Facts) -> TransportFailure:
 
 
 def _before_sending(chain: list[BaseException], cause: BaseException | None, facts: Facts) -> TransportFailure:
+    import ssl  # loaded with the HTTP library anyway; not at ``import synapse``
+
     tls_error = next((e for e in chain if isinstance(e, (ssl.SSLError, ssl.CertificateError))), None)
     if tls_error is not None:
         return TransportFailure("tls", tls_reason(tls_error), _detached(tls_error))
@@ -87,6 +88,8 @@ def _before_sending(chain: list[BaseException], cause: BaseException | None, fac
 
 def tls_reason(error: BaseException) -> str:
     """A readable reason for a TLS failure, with advice when the server speaks plain HTTP."""
+    import ssl
+
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"certificate verify failed: {error.verify_message}"
     reason = getattr(error, "reason", None)
@@ -131,3 +134,19 @@ def _detached(error: BaseException) -> BaseException:
 
 def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+class DeadlineExceeded(Exception):
+    """Reading an answer took longer than its total deadline."""
+
+
+class AnswerTooLarge(Exception):
+    """The answer (decoded) is larger than the caller allows; ``announced`` is its Content-Length, if known."""
+
+    def __init__(self, announced: int | None) -> None:
+        super().__init__("answer too large")
+        self.announced = announced
+
+
+class Undecodable(Exception):
+    """The body's content encoding (gzip, deflate...) is corrupt."""

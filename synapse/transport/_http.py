@@ -27,25 +27,9 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import HTTPResponse as Urllib3Response
 
-from ._failures import Facts, TransportFailure, chain_of, classify
+from ._failures import AnswerTooLarge, DeadlineExceeded, Facts, TransportFailure, Undecodable, chain_of, classify
 from ._redact import strip_queries
 from ._watchdog import WATCHDOG
-
-
-class DeadlineExceeded(Exception):
-    """Reading an answer took longer than its total deadline."""
-
-
-class AnswerTooLarge(Exception):
-    """The answer (decoded) is larger than the caller allows; ``announced`` is its Content-Length, if known."""
-
-    def __init__(self, announced: int | None) -> None:
-        super().__init__("answer too large")
-        self.announced = announced
-
-
-class Undecodable(Exception):
-    """The body's content encoding (gzip, deflate...) is corrupt."""
 
 
 class _Attempt:

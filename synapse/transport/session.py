@@ -14,14 +14,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from .._version import __version__
 from ..errors import InvalidInputError
 from . import context
 from ._answers import Answers, StreamedResponse
-from ._http import HttpClient, HttpResponse, TransportFailure
+from ._failures import TransportFailure
 from ._redact import Redactor, userinfo_secrets
 from ._wire import NO_BODY, can_rewind, parse_retry_after, query_pairs, request_body, rewind
 from .budget import budget, charge
@@ -36,6 +36,9 @@ from .settings import (
     resolve_base_url,
     resolve_credentials,
 )
+
+if TYPE_CHECKING:
+    from ._http import HttpResponse
 
 logger = logging.getLogger("synapse")
 
@@ -104,6 +107,10 @@ class Session:
         self._redactor = Redactor((*self._credentials.secrets(), *userinfo_secrets(self.base_url)))
         self._answers = Answers(self._redactor, self.retry, self.base_url, max_answer_bytes)
         pool = count(pool_maxsize, "pool_maxsize")
+        # The HTTP library loads with the first session, not with ``import synapse``: scripts and
+        # notebooks that only define or import resources do not pay for requests and urllib3.
+        from ._http import HttpClient
+
         self._http = HttpClient(pool_maxsize=pool, verify=verify, user_agent=f"synapse-orm/{__version__}")
         self._caches: dict[str, Cache] = {}
         self._caches_lock = threading.Lock()
