@@ -12,7 +12,7 @@ threads and pickled (without its session). The evaluation points are iteration, 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
@@ -233,6 +233,28 @@ class QuerySet(Generic[R]):
     def _repr_html_(self) -> str:
         """A small table of the first rows for notebooks (one request, as ``repr``)."""
         return _evaluate.html_table(self, REPR_LIMIT)
+
+    # -- frames (synapse.orm.frames) -----------------------------------------------------------
+
+    def to_pandas(self, columns: Sequence[str] | None = None) -> Any:
+        """A pandas DataFrame of the listing, typed from the declared fields, built page by page (extra ``pandas``)."""
+        from .frames import to_pandas
+
+        return to_pandas(self, columns)
+
+    def to_arrow(self, columns: Sequence[str] | None = None) -> Any:
+        """An Arrow table of the listing, typed from the declared fields, built page by page (extra ``arrow``)."""
+        from .frames import to_arrow
+
+        return to_arrow(self, columns)
+
+    def iter_batches(
+        self, size: int = 10_000, *, columns: Sequence[str] | None = None, format: Literal["arrow", "pandas"] = "arrow"
+    ) -> Iterator[Any]:
+        """Arrow record batches (or DataFrames) of ``size`` rows: listings larger than memory, streamed."""
+        from .frames import iter_batches
+
+        return iter_batches(self, size, columns, format)
 
     def describe(self) -> str:
         """The request this queryset stands for, without sending it."""
