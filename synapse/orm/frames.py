@@ -82,9 +82,13 @@ def prepare(qs: QuerySet[Any], names: Sequence[str] | None) -> tuple[QuerySet[An
 
 
 def _pages(query: QuerySet[Any]) -> Iterator[list[Any]]:
+    from .partitions import Partition, window_pages
+
     if query.empty:
         return
-    for page in _evaluate.pages(query, _evaluate.fetcher(query)):
+    fetch = _evaluate.fetcher(query)
+    pages = window_pages(query, fetch) if isinstance(query, Partition) else _evaluate.pages(query, fetch)
+    for page in pages:
         if not all(type(row) is dict for row in page.results):
             raise ResponseError(None, f"expected {query.model.__name__} objects in the page {page.url}")
         yield page.results

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from ..errors import InvalidInputError, MultipleObjectsReturned
 from ..transport.defaults import get_session
 from ..transport.session import Session
+from ..transport.spec import SessionSpec
 from . import _evaluate
 from .filters import EMPTY, check_filters, check_names, negate
 from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
+    from .partitions import Partition
     from .resource import Resource
 
 R = TypeVar("R", bound="Resource")
@@ -234,7 +236,7 @@ class QuerySet(Generic[R]):
         """A small table of the first rows for notebooks (one request, as ``repr``)."""
         return _evaluate.html_table(self, REPR_LIMIT)
 
-    # -- frames (synapse.orm.frames) -----------------------------------------------------------
+    # -- frames and partitions (synapse.orm.frames, synapse.orm.partitions) -------------------
 
     def to_pandas(self, columns: Sequence[str] | None = None) -> Any:
         """A pandas DataFrame of the listing, typed from the declared fields, built page by page (extra ``pandas``)."""
@@ -255,6 +257,13 @@ class QuerySet(Generic[R]):
         from .frames import iter_batches
 
         return iter_batches(self, size, columns, format)
+
+    def partitions(self, n: int, *, session_spec: SessionSpec | None = None) -> list[Partition[R]]:
+        """``n`` picklable querysets that together yield every item once, for other processes or machines
+        (one request plans them). Elsewhere they use that process's session, or ``session_spec``."""
+        from .partitions import plan
+
+        return plan(self, n, session_spec)
 
     def describe(self) -> str:
         """The request this queryset stands for, without sending it."""
