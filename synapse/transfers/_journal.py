@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,29 @@ class UploadJournal:
             self.path.unlink()
 
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: threads of one process still take turns
+    fcntl = None  # type: ignore[assignment]
+
 _UNIT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _turn(path: Path) -> Iterator[None]:
+    """Take turns on a journal file: threads through a lock, processes (dask workers, two scripts
+    sharing the cache folder) through an advisory lock on ``<journal>.lock``."""
+    with _UNIT_LOCK:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.with_suffix(".lock").open("a")
+        except OSError:
+            yield  # no lock file, no journal either: the write below fails the same way
+            return
+        with handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
 
 class UnitJournal:
@@ -141,13 +164,13 @@ class UnitJournal:
         """Merge entries in; a failed write only costs the duplicate check, so it is not fatal."""
         if not entries:
             return
-        with _UNIT_LOCK:
+        with _turn(self.path):
             merged = {**self.load(), **entries}
             with contextlib.suppress(OSError):
                 write_json_atomic(self.path, {"units": merged})
 
     def forget(self, keys: list[str]) -> None:
-        with _UNIT_LOCK:
+        with _turn(self.path):
             entries = self.load()
             dropped = set(keys)
             remaining = {key: entry for key, entry in entries.items() if key not in dropped}
