@@ -171,18 +171,16 @@ class PandasColumns:
 
     def _fall_back(self, column: Column, values: list[Any], problem: str) -> Any:
         where = f"{self.model.__name__}.{column.name}"
+        said = f"the backend sent {where} values its {column.kind} column cannot hold ({problem})"
         if self.strict:
-            raise ResponseError(
-                None, f"the backend sent {where} values that do not fit a {column.kind} column ({problem})"
-            )
+            raise ResponseError(None, said)
         self.fallen.add(column.name)
         with _WARN_LOCK:
             first = (where, column.kind) not in _WARNED
             _WARNED.add((where, column.kind))
         if first:
             warnings.warn(
-                f"the backend sent {where} values that do not fit a {column.kind} column ({problem}); the column "
-                "holds them as sent (dtype object). Session(strict=True) raises instead",
+                f"{said}; the column keeps them as sent (dtype object). Session(strict=True) raises instead",
                 SchemaWarning,
                 stacklevel=5,
             )
@@ -199,8 +197,11 @@ class PandasColumns:
             if column.name in self.fallen:
                 parts = [part if isinstance(part, np.ndarray) else np.asarray(part, dtype=object) for part in parts]
             data[column.name] = parts[0] if len(parts) == 1 else self._concat(parts)
-        rows = len(data[self.columns[0].name])
-        return pd.DataFrame(data, index=pd.RangeIndex(start, start + rows), copy=False)
+        index = pd.RangeIndex(start, start + len(data[self.columns[0].name]))
+        for name, values in data.items():
+            if isinstance(values, np.ndarray):  # kept as objects: pandas would otherwise infer str from all-str values
+                data[name] = pd.Series(values, index=index, dtype=object, copy=False)
+        return pd.DataFrame(data, index=index, copy=False)
 
     def _concat(self, parts: list[Any]) -> Any:
         if all(isinstance(part, self.np.ndarray) for part in parts):
@@ -259,7 +260,7 @@ def arrow_batch(model: type[Any], columns: list[Column], schema: Any, rows: list
             problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ResponseError(
                 None,
-                f"the backend sent {model.__name__}.{column.name} values that an Arrow {field.type} column cannot "
+                f"the backend sent {model.__name__}.{column.name} values its Arrow {field.type} column cannot "
                 f"hold ({problem}); to_pandas() keeps such values as sent",
             ) from None
         arrays.append(array)
