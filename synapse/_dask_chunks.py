@@ -2,12 +2,12 @@
 
 A chunk runs ``collection.upload_many`` on its items, which makes a re-run of a *failed* call
 repeat nothing (files by checksum, chunked uploads resumed, units journaled), but forgets its
-journal once it succeeds. Across a cluster a chunk that succeeded can still run again: the user
-re-runs the whole call because another chunk failed, or dask recomputes the task because the
-worker holding its result died. So a chunk that succeeds records its unit ids in the cache
-folder, under a key made of the backend, the collection, the chunk's place and its items (file
-paths, sizes and modification times, meta, groups); a chunk that finds its record fetches those
-units instead of uploading. The driver forgets the records once the whole call succeeded.
+journal once it succeeds. Across a cluster a chunk can run again after that: the user re-runs
+the whole call because another chunk (or another item of this one) failed, or dask recomputes
+the task because the worker holding its result died. So a chunk records, item by item, the
+units it created (see :class:`Record`) in the cache folder, and a chunk that finds its record
+fetches those units instead of uploading. The driver forgets the records once the whole call
+succeeded.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A chunk's units (pickled; None for failed items), its failures and its record's key."""
+    """A chunk's units (pickled; None for failed items), its failures and the name of its record."""
 
     units: bytes
     failures: tuple[tuple[str, str], ...]
-    key: str | None
+    record: str
 
 
 def plain_item(index: int, item: Any) -> dict[str, Any]:
@@ -71,17 +71,17 @@ def renumber(path: str, index: Callable[[int], int]) -> str:
 
 
 def run(chunk: Chunk) -> Outcome:
-    """Upload one chunk on this worker (or fetch the units an earlier run of it created)."""
+    """Upload one chunk on this worker, fetching instead the units an earlier run of it recorded."""
     session = chunk.session_spec.session() if chunk.session_spec is not None else get_session()
     with session:
         collection = pickle.loads(chunk.collection)
         items = list(chunk.items)
-        key = _key(session.base_url, collection.id, chunk)
+        record = Record(session.base_url, collection.id, chunk)
         units: list[DataUnit | None] = [None] * len(items)
-        recorded = _load(key, len(items)) if key is not None else None
-        if recorded is not None:
-            found = DataUnit.all().in_bulk(recorded)
-            units = [found.get(pk) for pk in recorded]  # a unit deleted since is made again
+        earlier = record.load()
+        if earlier:
+            found = DataUnit.all().in_bulk(earlier.values())
+            units = [found.get(earlier.get(key)) for key in record.keys]  # a unit deleted since is made again
         failures: list[tuple[str, str]] = []
         todo = []
         for i, unit in enumerate(units):
@@ -102,56 +102,60 @@ def run(chunk: Chunk) -> Outcome:
                 failures.extend((f"item {i}", str(exc)) for i in todo)
             for i, unit in zip(todo, made, strict=True):
                 units[i] = unit
-        if failures or key is None:
-            return Outcome(pickle.dumps(units), tuple(failures), None)
-        _save(key, [unit.id for unit in units if unit is not None])
-        return Outcome(pickle.dumps(units), (), key)
+            record.save({key: unit.id for key, unit in zip(record.keys, units, strict=True) if unit is not None})
+        return Outcome(pickle.dumps(units), tuple(failures), record.name)
 
 
-def forget(keys: list[str]) -> int:
+def forget(names: list[str]) -> int:
     """Drop these chunk records from this machine's cache folder; how many were there."""
     dropped = 0
-    for key in keys:
+    for name in names:
         with contextlib.suppress(OSError):
-            _path(key).unlink()
+            _path(name).unlink()
             dropped += 1
     return dropped
 
 
-def _key(base_url: str, collection_id: Any, chunk: Chunk) -> str | None:
-    """The chunk's identity, or None when a file cannot be looked at (``upload_many`` will say why)."""
-    identities = []
-    try:
-        for item in chunk.items:
-            files = {}
-            for name, path in item["files"].items():
-                stat = os.stat(path)
-                files[name] = [os.path.abspath(path), stat.st_size, stat.st_mtime_ns]
-            identities.append({"files": files, "meta": item.get("meta"), "groups": item.get("groups")})
-    except OSError:
-        return None
-    project = chunk.options.get("project")
-    project_id = getattr(project, "id", project)
-    source = json.dumps([base_url, str(collection_id), project_id, chunk.start, identities], default=str)
-    return hashlib.sha256(source.encode()).hexdigest()[:40]
+class Record:
+    """The units a chunk created, by item: the file is named after the chunk's place in its call (backend,
+    collection, project, first index, length), the entries after each item (index, files with their size and
+    modification time, meta, groups), so an item whose file changed is uploaded anew."""
+
+    def __init__(self, base_url: str, collection_id: Any, chunk: Chunk) -> None:
+        project = chunk.options.get("project")
+        place = [base_url, str(collection_id), getattr(project, "id", project), chunk.start, len(chunk.items)]
+        self.name = _digest(place)
+        self.keys = [_digest([chunk.start + i, _identity(item)]) for i, item in enumerate(chunk.items)]
+
+    def load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(_path(self.name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        units = data.get("units") if isinstance(data, dict) else None
+        return {key: pk for key, pk in units.items() if key in self.keys} if isinstance(units, dict) else {}
+
+    def save(self, units: dict[str, Any]) -> None:
+        """A failed write only costs the check on a later run, so it is not fatal."""
+        if units:
+            with contextlib.suppress(OSError):
+                write_json_atomic(_path(self.name), {"units": units})
 
 
-def _path(key: str) -> Path:
-    return cache_root() / "dask-chunks" / f"{key}.json"
+def _identity(item: dict[str, Any]) -> dict[str, Any]:
+    files = {}
+    for name, path in item["files"].items():
+        try:
+            stat = os.stat(path)
+            files[name] = [os.path.abspath(path), stat.st_size, stat.st_mtime_ns]
+        except OSError:
+            files[name] = [os.path.abspath(path), None, None]
+    return {"files": files, "meta": item.get("meta"), "groups": item.get("groups")}
 
 
-def _load(key: str, count: int) -> list[Any] | None:
-    try:
-        data = json.loads(_path(key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    units = data.get("units") if isinstance(data, dict) else None
-    if not isinstance(units, list) or len(units) != count:
-        return None
-    return units
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def _save(key: str, ids: list[Any]) -> None:
-    """Record the chunk's units; a failed write only costs the check on a later run, so it is not fatal."""
-    with contextlib.suppress(OSError):
-        write_json_atomic(_path(key), {"units": ids})
+def _path(name: str) -> Path:
+    return cache_root() / "dask-chunks" / f"{name}.json"

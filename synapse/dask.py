@@ -133,7 +133,7 @@ def upload_many(
     futures = client.map(chunks.run, jobs, pure=False)
     results: list[DataUnit | None] = [None] * len(entries)
     failures: list[UploadFailure] = []
-    keys: list[str] = []
+    records: list[str] = []
     for job, future in zip(jobs, futures, strict=True):
         try:
             outcome: chunks.Outcome = future.result()
@@ -148,12 +148,11 @@ def upload_many(
         failures.extend(
             UploadFailure(chunks.renumber(path, job.start.__add__), reason) for path, reason in outcome.failures
         )
-        if outcome.key is not None:
-            keys.append(outcome.key)
+        records.append(outcome.record)
     if failures:
         raise UploadError(failures=failures, results=results)
-    if keys:
-        client.run(chunks.forget, keys)
+    if records:
+        client.run(chunks.forget, records)
     return [unit for unit in results if unit is not None]
 
 
