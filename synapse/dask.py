@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -75,11 +76,19 @@ def read(
     if strict and total:
         divisions = (*(part.offset for part in parts), total - 1)
     # Dask would otherwise turn object columns into strings, and JSON values (dicts, lists) into text.
+    # Each call is a new read of a live listing, never the cached result of an earlier one: hence the nonce.
     with dask.config.set({"dataframe.convert-string": False}):
-        return dd.from_map(_read_partition, parts, names=names, meta=meta, divisions=divisions, label="synapse-read")
+        return dd.from_map(
+            _read_partition,
+            parts,
+            args=[names, uuid.uuid4().hex],
+            meta=meta,
+            divisions=divisions,
+            label="synapse-read",
+        )
 
 
-def _read_partition(part: QuerySet[Any], names: list[str]) -> Any:
+def _read_partition(part: QuerySet[Any], names: list[str], _nonce: str) -> Any:
     return part.to_pandas(names)
 
 

@@ -88,6 +88,12 @@ class Partition(QuerySet[R]):
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(repr(self))}</p>"
 
+    def __dask_tokenize__(self) -> tuple[Any, ...]:
+        """What tells partitions apart for engines that name work by its inputs (dask): the description
+        and the plan, and which session object it is bound to (a session itself cannot be hashed)."""
+        fields = tuple(repr(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "bound")
+        return (type(self).__name__, fields, id(self.bound) if self.bound is not None else None)
+
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles carry the plan and the spec: no session, no credentials."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "bound"}
