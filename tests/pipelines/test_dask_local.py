@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dask
 import pytest
 from distributed import Client
 
@@ -53,6 +54,17 @@ def test_read_has_the_meta_of_to_pandas_and_known_divisions(backend: LocalBacken
     assert isinstance(result["meta"].iloc[0], dict), "JSON columns stay objects (dask would make them text)"
     assert synapse.dask.read(query).npartitions == 1, "by default one partition per 20 pages"
     assert list(synapse.dask.read(query, columns=["id", "project"]).columns) == ["id", "project"]
+
+
+def test_reads_of_bound_querysets_are_named_without_hashing_the_session(
+    backend: LocalBackend, session: Session
+) -> None:
+    seed_tasks(backend, 30)
+    with dask.config.set({"tokenize.ensure-deterministic": True}):
+        first = synapse.dask.read(Task.all().using(session), npartitions=1)
+        again = synapse.dask.read(Task.all().using(session), npartitions=1)
+    assert first._name != again._name, "each read is a new read, not a cached one"
+    assert len(first.compute(scheduler="sync")) == 30
 
 
 def test_a_read_of_a_listing_that_changed_fails_loudly(backend: LocalBackend, session: Session) -> None:
