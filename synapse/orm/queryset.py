@@ -5,7 +5,8 @@ A :class:`QuerySet` is a frozen description of a list request: chaining (``filte
 returns a new one and sends nothing, and it holds no results, so it can be shared between
 threads and pickled (without its session). The evaluation points are iteration, ``list()``,
 ``len()`` and ``count()`` (the server's count), ``bool()``/``exists()``, indexing and slicing,
-``first()``, ``last()``, ``get()``, ``in``, ``in_bulk()`` and ``repr()``; each is documented in
+``first()``, ``last()``, ``get()``, ``in``, ``in_bulk()``, ``repr()``, and the frames and partitions
+(``to_pandas()``, ``to_arrow()``, ``iter_batches()``, ``partitions()``); each is documented in
 ``docs/querysets.md`` with the requests it sends.
 """
 
