@@ -33,16 +33,17 @@ PAGES_PER_PARTITION = 20
 """``read()`` without ``npartitions``: one partition per this many pages."""
 
 
-def _dask() -> tuple[Any, Any]:
+def _dask() -> tuple[Any, Any, Any]:
     try:
         import dask
         import dask.dataframe as dd
+        import distributed
     except ImportError:
         raise ConfigurationError(
             None,
             "synapse.dask needs dask[dataframe] and distributed, an optional extra: pip install 'synapse-orm[dask]'",
         ) from None
-    return dask, dd
+    return dask, dd, distributed
 
 
 def read(
@@ -58,7 +59,7 @@ def read(
     Rows are indexed by their position in the listing. ``strict`` (the default) makes a partition
     that finds the listing changed raise instead of warn: a warning on a worker goes unseen.
     """
-    dask, dd = _dask()
+    dask, dd, _ = _dask()
     if npartitions is not None and (
         isinstance(npartitions, bool) or not isinstance(npartitions, int) or npartitions < 1
     ):
@@ -110,14 +111,12 @@ def upload_many(
     :class:`UploadError` (``failures``, and ``results`` with a unit or None per item) while the
     others complete, and running the same call again repeats no completed work: each chunk runs
     ``collection.upload_many`` (files recognised by checksum, chunked uploads resumed, units
-    journaled) and records its units once it is done, so a chunk run again (a re-run, or dask
-    retrying the task of a worker that died) fetches them instead of creating them again. The
-    records live in each worker's cache folder (``SYNAPSE_CACHE_DIR``): on several machines, point
-    it at storage they share. Keep ``chunk_size`` and the items' order between runs.
+    journaled) and records, item by item, the units it created, so a chunk run again (a re-run,
+    or dask retrying the task of a worker that died) fetches them instead of creating them again.
+    The records live in each worker's cache folder (``SYNAPSE_CACHE_DIR``): on several machines,
+    point it at storage they share. Keep ``chunk_size`` and the items' order between runs.
     """
-    _dask()
-    import distributed
-
+    _, _, distributed = _dask()
     for name, value in (("chunk_size", chunk_size), ("workers_per_task", workers_per_task)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidInputError(None, f"{name} must be a positive int, got {value!r}")
