@@ -104,7 +104,10 @@ def test_a_pickled_partition_carries_no_token_and_reads_in_another_process(
     assert read == [t.id for t in Task.all().using(session).order_by("id")]
 
 
-def test_a_session_spec_names_the_token_variable_not_the_token(backend: LocalBackend, tmp_path: Path) -> None:
+def test_a_session_spec_names_the_token_variable_not_the_token(
+    backend: LocalBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PIPELINE_TOKEN", raising=False)
     seed_tasks(backend, 30)
     session = Session(backend.url, api_token=backend.token)
     spec = SessionSpec(backend.url, token_env="PIPELINE_TOKEN", options={"max_retries": 1})
