@@ -25,6 +25,7 @@ class Config:
     upload_bytes: int
     many_files: int
     import_runs: int
+    frame_tasks: int
 
     @classmethod
     def make(cls, quick: bool, repeats: int | None) -> Config:
@@ -38,6 +39,7 @@ class Config:
                 upload_bytes=64 * 1024 * 1024,
                 many_files=200,
                 import_runs=5,
+                frame_tasks=5_000,
             )
         return cls(
             quick=False,
@@ -48,6 +50,7 @@ class Config:
             upload_bytes=1024 * 1024 * 1024,
             many_files=2_000,
             import_runs=15,
+            frame_tasks=200_000,
         )
 
 

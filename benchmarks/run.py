@@ -24,7 +24,18 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCHMARK_IDS = ("import", "iterate", "prefetch", "n+1", "memory", "upload", "many")
+BENCHMARK_IDS = (
+    "import",
+    "iterate",
+    "prefetch",
+    "n+1",
+    "memory",
+    "upload",
+    "many",
+    "frames",
+    "dask-read",
+    "dask-upload",
+)
 
 #: The rows each benchmark writes (so a failing one still shows up), with their targets.
 ROWS: dict[str, list[tuple[str, str, str]]] = {
@@ -45,6 +56,12 @@ ROWS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "many": [("many", "upload_many workers=8 vs 1", ">= 4x faster")],
     "import": [("import", "import synapse vs requests+pydantic", "<= 1.5x")],
+    "frames": [
+        ("frames/time", "`to_pandas()` vs pd.DataFrame of a raw loop's dicts", "<= 1.2x"),
+        ("frames/memory", "peak RSS growth of `to_pandas()` over the DataFrame's size", "<= 1.5x the DataFrame"),
+    ],
+    "dask-read": [("dask/read", "`synapse.dask.read`, 4 worker processes vs `to_pandas()`", ">= 3x faster")],
+    "dask-upload": [("dask/upload", "`synapse.dask.upload_many`, 4 x 4 vs `upload_many(workers=4)`", ">= 3x faster")],
 }
 
 
@@ -53,7 +70,7 @@ def all_row_ids() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks import listing, transfer
+    from benchmarks import listing, pipelines, transfer
     from benchmarks.backend import ServerProcess, seed_database
     from benchmarks.common import Config
     from benchmarks.report import Row, console, not_run, write_markdown
@@ -94,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks_db = workdir / f"tasks-{config.tasks}.db"
     memory_db = workdir / f"tasks-{config.memory_large}.db"
     files_db = workdir / "files.db"
+    frames_db = workdir / f"tasks-{config.frame_tasks}.db"
     try:
         run("import", lambda: transfer.import_time(config))
         if {"iterate", "n+1", "prefetch"} & set(selected) and not tasks_db.exists():
@@ -115,6 +133,16 @@ def main(argv: list[str] | None = None) -> int:
         run("memory", with_server(memory_db, 0.0, lambda s: transfer.memory(s, config)))
         run("upload", with_server(files_db, 0.0, lambda s: transfer.upload(s, config, workdir)))
         run("many", with_server(files_db, transfer.MANY_LATENCY, lambda s: transfer.many(s, config, workdir)))
+        if "frames" in selected and not frames_db.exists():
+            took = seed_database(frames_db, config.frame_tasks)
+            print(f"seeding {config.frame_tasks:,} tasks: {took:.1f} s", flush=True)
+        run("frames", with_server(frames_db, 0.0, lambda s: pipelines.frames(s, config)))
+        if "dask-read" in selected and not tasks_db.exists():
+            print(f"seeding {config.tasks:,} tasks: {seed_database(tasks_db, config.tasks):.1f} s", flush=True)
+        read_latency = pipelines.READ_LATENCY
+        run("dask-read", with_server(tasks_db, read_latency, lambda s: pipelines.dask_read(s, config, workdir)))
+        upload_latency = pipelines.UPLOAD_LATENCY
+        run("dask-upload", with_server(files_db, upload_latency, lambda s: pipelines.dask_upload(s, config, workdir)))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -125,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory walks": f"{config.memory_small:,} / {config.memory_large:,} tasks",
         "upload": f"{config.upload_bytes // (1024 * 1024):,} MiB",
         "many": f"{config.many_files:,} files x 64 KiB",
+        "frames": f"{config.frame_tasks:,} tasks",
     }
     write_markdown(
         args.output,

