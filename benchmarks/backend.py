@@ -26,13 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def task_row(index: int, project_ids: list[int]) -> dict[str, Any]:
-    """A task shaped like real ones: scalars plus a nested dict and a list."""
+    """A task shaped like the backend's (the v2 schema's task fields): ids, flags, a nested dict and a list."""
     return {
         "project": project_ids[index % len(project_ids)],
-        "status": "pending" if index % 3 else "in_progress",
-        "priority": index % 5,
+        "data_unit": index + 1,
         "data": {"image": f"images/{index:07d}.jpg", "width": 640, "height": 480},
         "meta": {"source": "bench", "batch": index // 1000},
+        "has_data": True,
+        "is_discarded": index % 50 == 0,
         "tags": [],
     }
 

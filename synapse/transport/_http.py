@@ -209,7 +209,10 @@ class HttpResponse:
         alarm = WATCHDOG.arm(deadline, _Cut(self._sock)) if self._sock is not None and self._deadline else None
         body = bytearray()
         try:
-            while chunk := self._raw.raw.read1(1 << 16, decode_content=True):
+            # Encoded bodies are inflated 64 KiB at a time (a bomb is caught early); plain ones are read
+            # in big blocks, so a page costs few waits for the interpreter lock.
+            block = 1 << 16 if encoded else 1 << 20
+            while chunk := self._raw.raw.read1(block, decode_content=True):
                 body += chunk
                 if len(body) > limit:
                     raise AnswerTooLarge(None)
