@@ -7,18 +7,18 @@ tasks through :mod:`synapse.transfers.units`), the same engine the object model 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInputError
 from ..resources._transfers import transfer_paths, walker
 from ..resources.data import DataCollection, DataUnit
-from ..transfers import uploads
-from ..transfers.forms import upload_source
-from ..transfers.progress import ProgressSpec
-from ..transfers.units import upload_units
+from ..transfers import CHUNK_SIZE
 from ..transport.paths import check_id
 from . import _routes as routes
 from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion
+
+if TYPE_CHECKING:
+    from ..transfers.progress import ProgressSpec
 
 DATA_UNITS_READ_TIMEOUT = 60.0
 """The official client's read timeout for ``data_units/`` listings, which the server builds slowly."""
@@ -31,11 +31,14 @@ class DataClientMixin(ClientBase):
         self,
         file_path: Any,
         *,
-        chunk_size: int = uploads.CHUNK_SIZE,
+        chunk_size: int = CHUNK_SIZE,
         on_progress: ProgressSpec = None,
         read_timeout: float | None = None,
     ) -> JSON:
         """Upload one file in chunks (50 MiB by default); returns the finalize JSON with the upload ``id``."""
+        from ..transfers import uploads
+        from ..transfers.forms import upload_source
+
         return uploads.chunked_upload(
             self.session,
             upload_source(file_path, "file_path"),
@@ -65,6 +68,9 @@ class DataClientMixin(ClientBase):
         read_timeout: float | None = None,
     ) -> JSON:
         """Upload one file to ``data_files/``; ``use_chunked_upload=None`` picks chunked above 50 MiB."""
+        from ..transfers import uploads
+        from ..transfers.forms import upload_source
+
         return uploads.upload_data_file(
             self.session, upload_source(file_path, "file_path"), chunked=use_chunked_upload, read_timeout=read_timeout
         )
@@ -108,6 +114,8 @@ class DataClientMixin(ClientBase):
             check_id(project_id, "project_id")
         if batch_size < 1 or max_workers < 1:
             raise InvalidInputError(None, "batch_size and max_workers must be positive")
+        from ..transfers.units import upload_units
+
         return upload_units(
             self.session,
             collection_id,
@@ -148,6 +156,8 @@ class DataClientMixin(ClientBase):
         """Which of these md5 checksums the server already has (``existing_checksums``, in input order)."""
         if not isinstance(checksums, list):
             raise InvalidInputError(None, f"checksums must be a list, not {type(checksums).__name__}")
+        from ..transfers import uploads
+
         found = uploads.verify_checksums(self.session, checksums)
         return {"existing_checksums": [checksum for checksum in dict.fromkeys(checksums) if checksum in found]}
 

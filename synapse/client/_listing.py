@@ -27,7 +27,6 @@ from ..orm.pagination import (
     walk,
     with_page,
 )
-from ..transfers.url_conversion import convert_urls
 from ..transport.envelope import Page, parse_page
 from ..transport.session import Session
 from ..transport.settings import Timeouts
@@ -69,6 +68,8 @@ def _items(session: Session, pages: Iterator[Page], url_conversion: Mapping[str,
     for page in pages:
         if url_conversion:
             envelope = {"count": page.count, "next": page.next, "results": page.results}
+            from ..transfers.url_conversion import convert_urls
+
             yield from convert_urls(session, envelope, dict(url_conversion))["results"]
         else:
             yield from page.results

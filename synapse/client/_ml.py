@@ -6,9 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..resources.ml import GroundTruthEvent, GroundTruthVersion, Model
-from ..transfers import uploads
-from ..transfers.forms import upload_source
-from ..transfers.url_conversion import convert_urls
 from . import _routes as routes
 from ._base import FILES_PER_ITEM, JSON, ClientBase, Listing, UrlConversion, object_arg
 
@@ -32,7 +29,11 @@ class MLClientMixin(ClientBase):
         """The model; its ``file`` URL is downloaded and replaced by a local path unless ``url_conversion=False``."""
         model = self._retrieve(Model, pk, params)
         conversion = _MODEL_FILE if url_conversion is None else url_conversion
-        return convert_urls(self.session, model, dict(conversion)) if conversion else model
+        if not conversion:
+            return model
+        from ..transfers.url_conversion import convert_urls
+
+        return convert_urls(self.session, model, dict(conversion))
 
     def create_model(self, data: Mapping[str, Any], *, file: Any = None) -> JSON:
         """Chunk-upload the file (``file=`` or the seed's ``data['file']``), then POST ``models/``.
@@ -43,6 +44,9 @@ class MLClientMixin(ClientBase):
         embedded = fields.pop("file", None)
         source = file if file is not None else embedded
         if source is not None:
+            from ..transfers import uploads
+            from ..transfers.forms import upload_source
+
             fields["chunked_upload"] = uploads.chunked_upload(self.session, upload_source(source))["id"]
         return self._send("POST", Model._meta.path, fields)
 

@@ -3,6 +3,10 @@
 Transfers may not import the object model, so the resource classes hand them what they need
 (API paths, the page walker) and turn the dicts that come back, in results and in errors, into
 objects. ``DataFile.download`` and ``Model.download`` share :func:`download_file`.
+
+The transfer modules (hashing, journals, thread pools, multipart) are imported where they are
+used, in this module and in the resource methods: ``from synapse import Task`` should not pay
+for uploads it may never make.
 """
 
 from __future__ import annotations
@@ -12,19 +16,20 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import BulkCreateError, InvalidInputError, UploadError
 from ..orm import pagination
 from ..orm.pagination import page_url
 from ..orm.relations import resolve
 from ..orm.resource import Resource
-from ..transfers.bulk import Walk
-from ..transfers.creates import Paths
-from ..transfers.downloads import download
-from ..transfers.progress import ProgressSpec
 from ..transport.envelope import Page, parse_page
 from ..transport.session import Session
+
+if TYPE_CHECKING:
+    from ..transfers.bulk import Walk
+    from ..transfers.creates import Paths
+    from ..transfers.progress import ProgressSpec
 
 R = TypeVar("R", bound=Resource)
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
@@ -32,8 +37,10 @@ _MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
 def transfer_paths() -> Paths:
     """Where tasks and data units live, read from their declarations."""
-    units, tasks = resolve("DataUnit")._meta, resolve("Task")._meta
-    return Paths(units=units.path, units_list=units.list_path, tasks=tasks.path, tasks_list=tasks.list_path)
+    from ..transfers.creates import Paths
+
+    unit, task = resolve("DataUnit")._meta, resolve("Task")._meta
+    return Paths(units=unit.path, units_list=unit.list_path, tasks=task.path, tasks_list=task.list_path)
 
 
 def walker(session: Session) -> Walk:
@@ -78,6 +85,8 @@ def download_file(resource: Resource, dest: str | os.PathLike[str], *, progress:
         raise InvalidInputError(None, f"{resource!r} has no file URL; refresh() it or check its upload")
     size = getattr(resource, "size", None)
     checksum = getattr(resource, "checksum", None)
+    from ..transfers.downloads import download
+
     return download(
         resource._bound_session(),
         url,

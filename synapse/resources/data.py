@@ -20,16 +20,14 @@ from ..errors import InvalidInputError
 from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
-from ..transfers import uploads
-from ..transfers.creates import create_units
-from ..transfers.progress import ProgressSpec
-from ..transfers.units import upload_units
+from ..transfers import CHUNK_SIZE
 from ..transport.defaults import get_session
 from ..transport.paths import check_id
 from ..transport.session import Session
 from ._transfers import as_objects, check_batch_size, download_file, objects, transfer_paths, walker
 
 if TYPE_CHECKING:
+    from ..transfers.progress import ProgressSpec
     from .projects import Project
     from .tasks import Task
 
@@ -70,7 +68,7 @@ class DataFile(
         path: PathLike,
         *,
         chunked: bool | None = None,
-        chunk_size: int = uploads.CHUNK_SIZE,
+        chunk_size: int = CHUNK_SIZE,
         progress: ProgressSpec = None,
         resume: bool = True,
         session: Session | None = None,
@@ -80,6 +78,8 @@ class DataFile(
         With ``resume`` a chunked upload interrupted earlier for the same unchanged file
         continues from the server's offset instead of starting over.
         """
+        from ..transfers import uploads
+
         session = session or get_session()
         reply = uploads.upload_data_file(
             session, path, chunked=chunked, chunk_size=chunk_size, progress=progress, resume=resume
@@ -103,6 +103,8 @@ class DataFile(
         ``failures`` and ``results`` (a DataFile, or None for a failed path, per input).
         """
         session = session or get_session()
+        from ..transfers import uploads
+
         with as_objects(cls, session):
             replies = uploads.upload_many(
                 session, paths, workers=workers, progress=progress, skip_existing=skip_existing, resume=resume
@@ -112,6 +114,8 @@ class DataFile(
     @classmethod
     def checksums_exist(cls, checksums: Iterable[str], *, session: Session | None = None) -> set[str]:
         """Which of these MD5 checksums the server already stores (data_files/verify_checksums/)."""
+        from ..transfers import uploads
+
         return uploads.verify_checksums(session or get_session(), checksums)
 
     def download(self, dest: PathLike, *, progress: ProgressSpec = None, overwrite: bool = False) -> Path:
@@ -159,6 +163,8 @@ class DataUnit(
         )
         many = [items] if isinstance(items, Mapping) else list(items)
         with as_objects(cls, session):
+            from ..transfers.creates import create_units
+
             created = create_units(
                 session,
                 collection_id,
@@ -261,6 +267,8 @@ class DataCollection(
         project_id = project._require_id() if isinstance(project, Resource) else project
         session = self._bound_session()
         with as_objects(DataUnit, session):
+            from ..transfers.units import upload_units
+
             units = upload_units(
                 session,
                 collection_id,

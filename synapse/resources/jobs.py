@@ -10,11 +10,11 @@ from ..enums import JobStatus
 from ..errors import BadRequestError, InvalidInputError, JobTimeoutError
 from ..orm.relations import BelongsTo
 from ..orm.resource import Resource
-from ..transfers.progress import Progress, ProgressSpec, make_progress
 from ..transport.envelope import list_items
 from ._job_watch import LineSink, LogTail, percent_of
 
 if TYPE_CHECKING:
+    from ..transfers.progress import Progress, ProgressSpec
     from .plugins import Agent, Plugin, PluginRelease
 
 
@@ -139,6 +139,8 @@ class Job(
             raise InvalidInputError(None, f"logs must be True, False or a callable(line), not {logs!r}")
         deadline = time.monotonic() + timeout
         tail = LogTail(f"job {self.id}", _printer if logs is True else logs) if logs else None
+        from ..transfers.progress import make_progress
+
         with make_progress(progress, 100, desc=f"job {self.id}", unit="%") as bar:
             while True:
                 self._report(tail, bar)

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..orm.declare import Filter
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
-from ..transfers.progress import ProgressSpec
-from ..transfers.uploads import CHUNK_SIZE, chunked_upload
+from ..transfers import CHUNK_SIZE
 from ..transport.defaults import get_session
 from ..transport.session import Session
 from ._transfers import download_file
@@ -19,6 +18,7 @@ from ._transfers import download_file
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from ..transfers.progress import ProgressSpec
     from .data import DataCollection, DataUnit
     from .plugins import Plugin, PluginRelease
     from .projects import Project
@@ -63,6 +63,8 @@ class Model(
         points at that upload (``chunked_upload``)."""
         session = session or get_session()
         if file is not None:
+            from ..transfers.uploads import chunked_upload
+
             upload = chunked_upload(session, file, chunk_size=chunk_size, progress=progress, resume=resume)
             fields["chunked_upload"] = upload["id"]
         return super().create(session=session, **fields)

@@ -15,7 +15,6 @@ from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..orm.routes import action_path, does_not_exist
-from ..transfers.forms import file_part, form_fields
 from ..transport.defaults import get_session
 from ..transport.session import Session
 
@@ -166,6 +165,8 @@ def publish_release(session: Session, body: Mapping[str, Any], file: object = No
     (a path or an open binary file; ``form_fields`` sends ``config`` as a JSON string)."""
     if file is None:
         return session.request("POST", PluginRelease._meta.path, json=dict(body))
+    from ..transfers.forms import file_part, form_fields
+
     with file_part(file) as part:
         return session.request("POST", PluginRelease._meta.path, data=form_fields(body), files={"file": part})
 

@@ -13,7 +13,6 @@ from ..errors import InvalidInputError
 from ..orm.relations import BelongsTo, HasMany
 from ..orm.resource import Resource
 from ..orm.routes import action_path, does_not_exist
-from ..transfers.creates import create_tasks
 from ..transport.defaults import get_session
 from ..transport.paths import check_id
 from ..transport.session import Session
@@ -82,6 +81,8 @@ class Task(
         project_id = check_id(project.id if isinstance(project, Resource) else project, "project id")
         entries = [_task_entry(unit) for unit in data_units]
         with as_objects(cls, session):
+            from ..transfers.creates import create_tasks
+
             created = create_tasks(
                 session,
                 project_id,

@@ -5,3 +5,6 @@ that resume and verify, progress reporting, the official client's URL conversion
 reconciling bulk creates of tasks and data units (:mod:`.bulk`, :mod:`.creates`, :mod:`.units`).
 It uses :mod:`synapse.transport` only; the resource classes pass in API paths and the page walker.
 """
+
+CHUNK_SIZE = 50 * 1024 * 1024
+"""The official client's chunk size (50 MiB); files larger than one chunk go up chunked by default."""

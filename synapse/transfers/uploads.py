@@ -19,6 +19,7 @@ from ..errors import ClientError, IntegrityError, InvalidInputError, ResponseErr
 from ..transport.context import submit
 from ..transport.envelope import list_items
 from ..transport.session import Session
+from . import CHUNK_SIZE
 from ._chunks import ChunkedUpload, preview
 from ._files import HashingReader, check_file, check_positive_int, file_md5, wire_name
 from .progress import ProgressSpec, make_progress
@@ -33,7 +34,6 @@ __all__ = [
     "verify_checksums",
 ]
 
-CHUNK_SIZE = 50 * 1024 * 1024
 CHUNKED_THRESHOLD = CHUNK_SIZE
 """``upload_data_file(chunked=None)`` switches to the chunked protocol above this many bytes."""
 VERIFY_BATCH = 1000
