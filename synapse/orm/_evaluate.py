@@ -8,6 +8,7 @@ remembered per session and list path, and a slice inside one server page costs o
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from ..errors import NotFoundError, ResponseError
 from ..transport.envelope import Page, parse_page
 from ..transport.paths import check_id
 from ._build import build_page
-from ._gc import collector_paused
+from ._gc import HOLD_LIMIT, Hold, collector_paused
 from .identity import identity_map
 from .pagination import MAX_PAGE_SIZE, Fetch, Fetcher, page_url, walk
 
@@ -32,8 +33,11 @@ _SIZE_SEARCH = 2000
 class _PageFetcher:
     """Pages of ``qs``: downloaded on any thread, built in the queryset's mode where they are consumed."""
 
-    def __init__(self, qs: QuerySet[Any]) -> None:
+    def __init__(self, qs: QuerySet[Any], *, hold: bool = False) -> None:
         self.qs = qs
+        self.hold = hold
+        self._held: Hold | None = None
+        self._since = 0.0
         self.session = qs.session
         self.identity = identity_map(self.session) if qs.mode == "objects" else None
         self.plain = not qs.expansions and not qs.loaded_fields
@@ -45,6 +49,18 @@ class _PageFetcher:
 
     def build(self, raw: tuple[int, bytes, str]) -> Page:
         clock, body, url = raw
+        if self.hold:
+            # The collector stays paused while pages follow each other quickly: a new hold starts
+            # before the previous one ends, so rows the caller already dropped are never scanned.
+            # Every HOLD_LIMIT seconds the chain is cut and one collection runs.
+            now = time.monotonic()
+            previous = self._held
+            if previous is None or now - self._since >= HOLD_LIMIT:
+                self.release()
+                self._since, previous = now, None
+            self._held = Hold()
+            if previous is not None:
+                previous.release()
         qs = self.qs
         if qs.mode == "objects":
             return build_page(qs.model, body, url, self.session, clock, plain=self.plain)
@@ -57,6 +73,12 @@ class _PageFetcher:
         if qs.mode == "values_list":
             return Page([_row(qs, item) for item in page.results], page.count, page.next, page.url)
         return page
+
+    def release(self) -> None:
+        """End the pause held since the last page was built (if any)."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.release()
 
     def __call__(self, target: str, params: Mapping[str, Any] | None) -> Page:
         return self.build(self.download(target, params))
@@ -96,8 +118,13 @@ def pages(qs: QuerySet[Any], fetch: Fetch | Fetcher | None = None) -> Iterator[P
 
 
 def iterate(qs: QuerySet[Any]) -> Iterator[Any]:
-    for page in pages(qs):
-        yield from page.results
+    """Every item; the collector stays paused while a page is gone through (see ``_gc.Hold``)."""
+    fetch = _PageFetcher(qs, hold=True)
+    try:
+        for page in pages(qs, fetch):
+            yield from page.results
+    finally:
+        fetch.release()
 
 
 def page(qs: QuerySet[Any], number: int, size: int) -> Page:

@@ -33,9 +33,11 @@ if TYPE_CHECKING:
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-DEFAULT_PREFETCH = 4
-"""Pages in flight while walking. With 20 ms per request, 2 took 0.58x the time of a
-sequential walk, 4 take 0.32x (benchmarks/ ``prefetch``); memory stays a few pages."""
+DEFAULT_PREFETCH = 6
+"""Pages downloaded ahead while walking (as bytes: objects are built one page at a time). With
+20 ms per request, 2 took 0.58x the time of a sequential walk and 4 took 0.32x; on a local
+server, walking 50,000 objects took 1.09x a raw requests loop with 4 and 1.05-1.07x with 6, at
+pages of 100 and of 1,000 (benchmarks/ ``iterate``)."""
 
 Fetch = Callable[[str, "Mapping[str, Any] | None"], Page]
 """GET one page (a path with params, or a full URL without) and build it."""

@@ -29,7 +29,7 @@ from urllib3.response import HTTPResponse as Urllib3Response
 
 from ._failures import AnswerTooLarge, DeadlineExceeded, Facts, TransportFailure, Undecodable, chain_of, classify
 from ._redact import strip_queries
-from ._watchdog import WATCHDOG
+from .deadlines import WATCHDOG
 
 
 class _Attempt:

@@ -1,9 +1,9 @@
-"""Running an action at a deadline: cutting the socket of an answer that outlived its total timeout.
+"""Running an action at a deadline, from one daemon thread per process.
 
-A socket timeout bounds each read, not the whole answer: a server that sends one byte of its
-status line every second never trips a 30 s read timeout. One daemon thread per process keeps
-the deadlines of the answers being read and shuts their sockets down when one passes; the
-blocked read then returns, and the reader reports the deadline.
+The transport uses it to cut the socket of an answer that outlived its total timeout (a socket
+timeout bounds each read, not the whole answer: a server that sends one byte of its status line
+every second never trips a 30 s read timeout; the blocked read returns once the socket is shut
+down). The object model uses it to bound how long a walk may keep the garbage collector paused.
 """
 
 from __future__ import annotations
