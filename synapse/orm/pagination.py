@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..errors import IncompleteListingError, ListingChangedWarning, NotFoundError, ResponseError
 from ..transport._wire import query_pairs
-from ..transport.context import submit
+from ..transport.context import ahead
 from ..transport.envelope import Page
 
 if TYPE_CHECKING:
@@ -136,35 +134,21 @@ def _plan(first: Page, following: str) -> _Plan | None:
 
 def _numbered(session: Session, fetcher: Fetcher, plan: _Plan, window: int, tally: Tally) -> Iterator[Page | None]:
     """Planned pages in order, fetched ``window`` at a time; yields None where a page breaks the plan."""
-    numbers = iter(range(2, plan.pages + 1))
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-page")
-    pending: deque[tuple[int, Future[Any]]] = deque()
 
-    def more() -> None:
-        number = next(numbers, None)
-        if number is not None:
-            pending.append((number, submit(pool, fetcher.download, with_page(plan.template, number), None)))
+    def download(number: int) -> Any:
+        return fetcher.download(with_page(plan.template, number), None)
 
-    try:
-        for _ in range(window):
-            more()
-        while pending:
-            number, future = pending.popleft()
-            try:
-                page = fetcher.build(future.result())
-            except NotFoundError as exc:
-                raise _vanished(tally, exc, with_page(plan.template, number)) from None
-            if not _as_planned(session, page, number, plan, tally):
-                yield None
-                return
-            more()
-            tally.got += len(page.results)
-            tally.last_url = page.url
-            yield page
-    finally:
-        for _, future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+    for number, future in ahead(download, range(2, plan.pages + 1), window, "synapse-page"):
+        try:
+            page = fetcher.build(future.result())
+        except NotFoundError as exc:
+            raise _vanished(tally, exc, with_page(plan.template, number)) from None
+        if not _as_planned(session, page, number, plan, tally):
+            yield None
+            return
+        tally.got += len(page.results)
+        tally.last_url = page.url
+        yield page
 
 
 def _as_planned(session: Session, page: Page, number: int, plan: _Plan, tally: Tally) -> bool:

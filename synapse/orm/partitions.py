@@ -27,14 +27,12 @@ import dataclasses
 import html
 import math
 import warnings
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from ..errors import IncompleteListingError, InvalidInputError, ListingChangedWarning, NotFoundError, ResponseError
-from ..transport.context import submit
+from ..transport.context import ahead
 from ..transport.defaults import get_session
 from ..transport.envelope import Page
 from ..transport.session import Session
@@ -220,32 +218,14 @@ def window_pages(part: Partition[Any], fetch: Fetch) -> Iterator[Page]:
 
 def _prefetched(get: Callable[[int], Page], numbers: range, window: int) -> Iterator[tuple[int, Page]]:
     """``get(number)`` for each number, in order, with up to ``window`` requests in flight."""
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="synapse-partition")
-    pending: deque[tuple[int, Future[Page]]] = deque()
-    queue = iter(numbers)
-
-    def more() -> None:
-        number = next(queue, None)
-        if number is not None:
-            pending.append((number, submit(pool, get, number)))
-
-    try:
-        for _ in range(window):
-            more()
-        while pending:
-            number, future = pending.popleft()
-            try:
-                page = future.result()
-            except NotFoundError as exc:
-                raise IncompleteListingError(
-                    f"page {number} answered 404 ({exc.detail}): the listing shrank since its partitions were planned",
-                    expected=numbers.stop - numbers.start,
-                    got=number - numbers.start,
-                    url=exc.url,
-                ) from exc
-            more()
-            yield number, page
-    finally:
-        for _, future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+    for number, future in ahead(get, numbers, window, "synapse-partition"):
+        try:
+            page = future.result()
+        except NotFoundError as exc:
+            raise IncompleteListingError(
+                f"page {number} answered 404 ({exc.detail}): the listing shrank since its partitions were planned",
+                expected=numbers.stop - numbers.start,
+                got=number - numbers.start,
+                url=exc.url,
+            ) from exc
+        yield number, page
