@@ -37,7 +37,7 @@ PathLike = str | os.PathLike[str]
 class FileSpecification(BaseModel):
     """One named file slot of a collection (``image``, ``label``...) and whether it is required."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     name: str
     is_required: bool = False

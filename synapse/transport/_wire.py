@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
 from ..errors import InvalidInputError
@@ -62,6 +61,8 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # only servers sending dates pay for the email package
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
