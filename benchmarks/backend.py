@@ -9,6 +9,7 @@ the API answers. Only the child processes import ``synapse.testing``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -80,6 +81,23 @@ def child_env() -> dict[str, str]:
         if key.startswith("SYNAPSE_"):
             del env[key]
     return env
+
+
+def run_probe(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m <module> args`` in a fresh process; its last stdout line is a JSON result."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=child_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args[:1])} failed: {done.stderr.strip()[-500:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def seed_database(db: Path, tasks: int) -> float:

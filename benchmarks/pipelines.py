@@ -16,17 +16,14 @@ token); the benchmark process sets that variable before the cluster starts its w
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.backend import ROOT, ServerProcess, child_env
+from benchmarks.backend import ServerProcess, run_probe
 from benchmarks.common import Config, list_path, models, timed
 from benchmarks.report import Row, Sample, ratios
 
@@ -42,19 +39,7 @@ TOKEN_VARIABLE = "BENCH_SYNAPSE_TOKEN"
 
 
 def _frame_probe(server: ServerProcess, mode: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.frames_probe", "--mode", mode, "--url", server.url, "--token", server.token],
-        env=child_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"frames probe failed: {done.stderr.strip()[-500:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_probe("benchmarks.frames_probe", "--mode", mode, "--url", server.url, "--token", server.token)
 
 
 def frames(server: ServerProcess, config: Config) -> list[Row]:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.backend import ROOT, ServerProcess, child_env
+from benchmarks.backend import ROOT, ServerProcess, child_env, run_probe
 from benchmarks.common import Config, timed
 from benchmarks.report import Row, Sample, ratios
 
@@ -35,29 +34,15 @@ IMPORT_TARGET = 1.2
 MIB = 1024 * 1024
 
 
-def _probe(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.probe", *args],
-        env=child_env(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"probe {args[0]} failed: {done.stderr.strip()[-500:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def memory(server: ServerProcess, config: Config) -> list[Row]:
     small: list[float] = []
     large: list[float] = []
     runs = 2 if config.quick else min(config.repeats, 3)
     for _ in range(runs):
         for count, into in ((config.memory_small, small), (config.memory_large, large)):
-            result = _probe("memory", "--url", server.url, "--token", server.token, "--count", str(count))
+            result = run_probe(
+                "benchmarks.probe", "memory", "--url", server.url, "--token", server.token, "--count", str(count)
+            )
             if result["count"] != count:
                 raise RuntimeError(f"the memory probe saw {result['count']} tasks, expected {count}")
             into.append(float(result["growth_mib"]))
@@ -124,7 +109,7 @@ def upload(server: ServerProcess, config: Config, workdir: Path) -> list[Row]:
         for mode in ("raw", "synapse") if run % 2 == 0 else ("synapse", "raw"):
             _drop_media(server.db)
             os.sync()
-            results[mode] = _probe("upload", "--mode", mode, *common)
+            results[mode] = run_probe("benchmarks.probe", "upload", "--mode", mode, *common)
         base_s.append(results["raw"]["seconds"])
         ours_s.append(results["synapse"]["seconds"])
         base_rss.append(results["raw"]["growth_mib"])
