@@ -28,15 +28,20 @@ EMPTY: Any = object()
 
 def check_filters(cls: type[Resource], given: Mapping[str, Any]) -> dict[str, Any]:
     """``given`` as the query parameters the backend reads, or :data:`EMPTY` somewhere if nothing can match."""
-    filters = cls._meta.filters
     checked: dict[str, Any] = {}
     for key, value in given.items():
-        name = _canonical(cls, key)
-        spec = filters.get(name)
-        if spec is None:
-            raise InvalidInputError(None, _unknown(cls, key, "filter", _filter_names(cls)))
+        name, spec = _declared(cls, key)
         checked[name] = _value(cls, spec, value)
     return checked
+
+
+def _declared(cls: type[Resource], key: str) -> tuple[str, Filter]:
+    """The wire name and declaration of filter ``key`` (either spelling of a foreign key), or raise."""
+    name = _canonical(cls, key)
+    spec = cls._meta.filters.get(name)
+    if spec is None:
+        raise InvalidInputError(None, _unknown(cls, key, "filter", _filter_names(cls)))
+    return name, spec
 
 
 def _canonical(cls: type[Resource], key: str) -> str:
@@ -165,13 +170,9 @@ def check_names(cls: type[Resource], names: Iterable[str], what: str, valid: fro
 
 def negate(cls: type[Resource], given: Mapping[str, Any]) -> dict[str, Any]:
     """``exclude(**given)`` as filters, where the backend can express the opposite; else raise."""
-    filters = cls._meta.filters
     negated: dict[str, Any] = {}
     for key, value in given.items():
-        name = _canonical(cls, key)
-        spec = filters.get(name)
-        if spec is None:
-            raise InvalidInputError(None, _unknown(cls, key, "filter", _filter_names(cls)))
+        name, spec = _declared(cls, key)
         if spec.kind == "bool" and isinstance(value, bool):
             negated[name] = not value
         elif spec.kind == "multi-choice":

@@ -47,7 +47,7 @@ def _upload_chunked(
     progress: ProgressSpec,
     read_timeout: float | None,
     resume: bool,
-    journal_dir: Path | None,
+    journal_dir: str | os.PathLike[str] | None,
 ) -> tuple[dict[str, Any], str]:
     size = path.stat().st_size
     with make_progress(progress, size, desc=path.name) as bar:
@@ -58,7 +58,7 @@ def _upload_chunked(
             read_timeout=read_timeout,
             progress=bar,
             resume=resume,
-            journal_dir=journal_dir,
+            journal_dir=Path(journal_dir) if journal_dir is not None else None,
         )
         return upload.run()
 
@@ -87,7 +87,7 @@ def chunked_upload(
         progress=progress,
         read_timeout=read_timeout,
         resume=resume,
-        journal_dir=Path(journal_dir) if journal_dir is not None else None,
+        journal_dir=journal_dir,
     )
     return reply
 
@@ -124,7 +124,7 @@ def upload_data_file(
             progress=progress,
             read_timeout=read_timeout,
             resume=resume,
-            journal_dir=Path(journal_dir) if journal_dir is not None else None,
+            journal_dir=journal_dir,
         )
         body: dict[str, Any] = {"chunked_upload": upload["id"]}
         if meta:
